@@ -1,0 +1,52 @@
+using System.Net.Sockets;
+using Intent.ServiceDefaults.Envelope;
+using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+
+namespace Intent.Api.Errors;
+
+/// <summary>The one place where exceptions become error envelopes.</summary>
+public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var (status, code, message, details) = Classify(exception);
+        if (status >= StatusCodes.Status500InternalServerError)
+        {
+            logger.LogError(exception, "Request failed with {StatusCode} {Code}", status, code);
+        }
+
+        await httpContext.WriteErrorAsync(status, code, message, details);
+        return true;
+    }
+
+    private static (int Status, string Code, string Message, object? Details) Classify(Exception exception) => exception switch
+    {
+        ApiException known => (known.StatusCode, known.Code, known.Message, known.Details),
+        BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
+            (StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json.", null),
+        BadHttpRequestException bad =>
+            (bad.StatusCode, "VALIDATION_ERROR", DescribeBadRequest(bad), null),
+        _ when IsDatabaseUnavailable(exception) =>
+            (StatusCodes.Status503ServiceUnavailable, "SERVICE_UNAVAILABLE", "The database is not reachable; try again shortly.", null),
+        _ => (StatusCodes.Status500InternalServerError, "INTERNAL_ERROR", "An unexpected error occurred.", null),
+    };
+
+    private static string DescribeBadRequest(BadHttpRequestException exception) =>
+        exception.InnerException is System.Text.Json.JsonException
+            ? "The request body is not valid JSON."
+            : exception.Message;
+
+    private static bool IsDatabaseUnavailable(Exception exception)
+    {
+        for (var current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is NpgsqlException { IsTransient: true } or SocketException or TimeoutException)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}

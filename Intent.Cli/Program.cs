@@ -1,0 +1,3 @@
+using Intent.Cli;
+
+return await CliApp.RunAsync(args);

@@ -1,0 +1,45 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Intent.Data;
+
+/// <summary>Registration of the Intent database for the hosts.</summary>
+public static class IntentDataExtensions
+{
+    /// <summary>The name of the connection string in configuration (<c>ConnectionStrings__Intent</c>).</summary>
+    public const string ConnectionStringName = "Intent";
+
+    /// <summary>
+    /// Registers <see cref="IntentDbContext"/> on PostgreSQL and a readiness check that fails
+    /// while the database cannot be reached.
+    /// </summary>
+    public static IHostApplicationBuilder AddIntentData(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddDbContext<IntentDbContext>((services, options) =>
+            options.UseIntentPostgres(services.GetRequiredService<IConfiguration>().GetIntentConnectionString()));
+        builder.Services.AddHealthChecks()
+            .AddDbContextCheck<IntentDbContext>("postgresql", tags: ["ready"]);
+        return builder;
+    }
+
+    /// <summary>The Intent connection string, or a clear error naming the setting when it is missing.</summary>
+    public static string GetIntentConnectionString(this IConfiguration configuration) =>
+        configuration.GetConnectionString(ConnectionStringName) is { Length: > 0 } connectionString
+            ? connectionString
+            : throw new InvalidOperationException(
+                $"Connection string '{ConnectionStringName}' is not configured (set ConnectionStrings__{ConnectionStringName}).");
+
+    /// <summary>Options for an <see cref="IntentDbContext"/> made outside dependency injection (tools, tests).</summary>
+    public static DbContextOptions<IntentDbContext> CreateOptions(string connectionString)
+    {
+        var options = new DbContextOptionsBuilder<IntentDbContext>();
+        options.UseIntentPostgres(connectionString);
+        return options.Options;
+    }
+
+    /// <summary>The provider settings every Intent context uses, at run time and at design time.</summary>
+    public static DbContextOptionsBuilder UseIntentPostgres(this DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"));
+}

@@ -1,0 +1,12 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Intent.Data;
+
+/// <summary>The one database context of Intent; every table lives in its migration history.</summary>
+public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) : DbContext(options)
+{
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IntentDbContext).Assembly);
+    }
+}

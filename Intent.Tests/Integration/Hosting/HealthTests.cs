@@ -1,0 +1,96 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Intent.Tests.Integration.Hosting;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class HealthTests
+{
+    [Fact]
+    public async Task Api_is_ready_when_PostgreSQL_and_RabbitMQ_are_reachable()
+    {
+        await using var api = new IntentHostFactory<Api.Program>();
+        using var client = api.CreateClient();
+
+        var (status, body) = await WaitForReadyAsync(client);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var checks = body.RootElement.GetProperty("data").GetProperty("checks");
+        Assert.Equal("healthy", checks.GetProperty("postgresql").GetProperty("status").GetString());
+        Assert.Equal("healthy", checks.GetProperty("masstransit-bus").GetProperty("status").GetString());
+        Assert.False(string.IsNullOrEmpty(body.RootElement.GetProperty("meta").GetProperty("request_id").GetString()));
+    }
+
+    [Fact]
+    public async Task Worker_starts_and_connects_to_the_broker()
+    {
+        await using var worker = new IntentHostFactory<Worker.Program>();
+        using var client = worker.CreateClient();
+
+        var (status, body) = await WaitForReadyAsync(client);
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var bus = body.RootElement.GetProperty("data").GetProperty("checks").GetProperty("masstransit-bus");
+        Assert.Equal("healthy", bus.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Api_is_not_ready_with_an_unreachable_database_and_says_so_in_the_envelope()
+    {
+        await using var api = new IntentHostFactory<Api.Program>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Intent"] = "Host=127.0.0.1;Port=1;Database=intent;Username=intent;Password=intent;Timeout=2",
+        });
+        using var client = api.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var error = body.RootElement.GetProperty("error");
+        Assert.Equal("NOT_READY", error.GetProperty("code").GetString());
+        Assert.Contains("postgresql", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("unhealthy", error.GetProperty("details").GetProperty("checks").GetProperty("postgresql").GetProperty("status").GetString());
+        Assert.Equal(response.Headers.GetValues("X-Request-Id").Single(), body.RootElement.GetProperty("meta").GetProperty("request_id").GetString());
+    }
+
+    [Fact]
+    public async Task Liveness_answers_without_touching_dependencies()
+    {
+        await using var api = new IntentHostFactory<Api.Program>(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Intent"] = "Host=127.0.0.1;Port=1;Database=intent;Username=intent;Password=intent;Timeout=2",
+        });
+        using var client = api.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/health/live", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Unknown_routes_answer_404_in_the_error_envelope()
+    {
+        await using var api = new IntentHostFactory<Api.Program>();
+        using var client = api.CreateClient();
+
+        using var response = await client.GetAsync(new Uri("/v1/nothing-here", UriKind.Relative));
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("NOT_FOUND", body.RootElement.GetProperty("error").GetProperty("code").GetString());
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonDocument Body)> WaitForReadyAsync(HttpClient client)
+    {
+        var (status, text) = await Eventually.MatchAsync(
+            async () =>
+            {
+                using var response = await client.GetAsync(new Uri("/health/ready", UriKind.Relative));
+                return (response.StatusCode, await response.Content.ReadAsStringAsync());
+            },
+            observed => observed.StatusCode == HttpStatusCode.OK,
+            because: "/health/ready to answer 200");
+        return (status, JsonDocument.Parse(text));
+    }
+}

@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Intent.Tests.Integration;
+
+/// <summary>Starts an Intent host (API or worker) in-process against the real services.</summary>
+public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, string?>? overrides = null)
+    : WebApplicationFactory<TEntryPoint>
+    where TEntryPoint : class
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:Intent", TestSettings.ConnectionString);
+        builder.UseSetting("RabbitMq:Host", TestSettings.RabbitMqHost);
+        builder.UseSetting("RabbitMq:Port", TestSettings.RabbitMqPort);
+        builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "Critical");
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}

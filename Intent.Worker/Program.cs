@@ -1,0 +1,29 @@
+using Intent.Data;
+using Intent.ServiceDefaults;
+using Intent.ServiceDefaults.Health;
+using Intent.ServiceDefaults.Messaging;
+
+namespace Intent.Worker;
+
+public sealed class Program
+{
+    private Program()
+    {
+    }
+
+    public static async Task Main(string[] args)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+
+        builder.AddServiceDefaults();
+        builder.AddIntentData();
+        builder.AddIntentBus();
+
+        var app = builder.Build();
+
+        app.UseRequestIds();
+        app.MapHealthEndpoints();
+
+        await app.RunAsync();
+    }
+}
