@@ -1,3 +1,4 @@
+using Intent.Messaging.Configuration;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intent.Data;
@@ -7,6 +8,7 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 {
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
+        modelBuilder.AddPostgresOutboxEntities();
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(IntentDbContext).Assembly);
     }
 }

@@ -1,4 +1,5 @@
 using Intent.Data;
+using Intent.Tests.Integration.Messaging.Support;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intent.Tests.Integration;
@@ -13,8 +14,13 @@ public sealed class IntentDatabaseFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        await using var db = CreateDbContext();
-        await db.Database.MigrateAsync();
+        await using (var db = CreateDbContext())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        await using var messaging = MessagingDatabase.Open();
+        await messaging.Database.MigrateAsync();
     }
 
     public Task DisposeAsync() => Task.CompletedTask;

@@ -14,6 +14,9 @@ public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, s
         builder.UseSetting("ConnectionStrings:Intent", TestSettings.ConnectionString);
         builder.UseSetting("RabbitMq:Host", TestSettings.RabbitMqHost);
         builder.UseSetting("RabbitMq:Port", TestSettings.RabbitMqPort);
+        builder.UseSetting("RabbitMq:VirtualHost", TestSettings.RabbitMqVirtualHost);
+        builder.UseSetting("RabbitMq:Username", TestSettings.RabbitMqUsername);
+        builder.UseSetting("RabbitMq:Password", TestSettings.RabbitMqPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "Critical");
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())

@@ -1,8 +1,8 @@
 namespace Intent.Tests.Integration;
 
 /// <summary>
-/// Where the real services are. <c>./intent test</c> sets these to a fresh test database;
-/// the defaults match the local services <c>./intent up</c> starts.
+/// Where the real services are. <c>./intent test</c> sets these to a fresh test database and
+/// RabbitMQ virtual host; the defaults match the local services <c>./intent up</c> starts.
 /// </summary>
 public static class TestSettings
 {
@@ -13,4 +13,16 @@ public static class TestSettings
     public static string RabbitMqHost { get; } = Environment.GetEnvironmentVariable("RabbitMq__Host") ?? "127.0.0.1";
 
     public static string RabbitMqPort { get; } = Environment.GetEnvironmentVariable("RabbitMq__Port") ?? "5672";
+
+    public static string RabbitMqVirtualHost { get; } = Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "intent-test";
+
+    public static string RabbitMqUsername { get; } = Environment.GetEnvironmentVariable("RabbitMq__Username") ?? "guest";
+
+    public static string RabbitMqPassword { get; } = Environment.GetEnvironmentVariable("RabbitMq__Password") ?? "guest";
+
+    public static string RabbitMqManagementUrl { get; } =
+        Environment.GetEnvironmentVariable("INTENT_RABBITMQ_MANAGEMENT_URL") ?? "http://127.0.0.1:15672";
+
+    /// <summary>A command that runs <c>rabbitmqctl</c> against the test broker; <c>./intent test</c> provides it.</summary>
+    public static string? RabbitMqCtl { get; } = Environment.GetEnvironmentVariable("INTENT_RABBITMQCTL");
 }

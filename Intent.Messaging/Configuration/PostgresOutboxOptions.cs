@@ -1,0 +1,29 @@
+namespace Intent.Messaging.Configuration;
+
+/// <summary>Settings of the outbox delivery service and the inbox sweeper.</summary>
+public sealed class PostgresOutboxOptions
+{
+    /// <summary>How many outboxes one delivery transaction claims.</summary>
+    public int DeliveryBatchSize { get; set; } = 200;
+
+    /// <summary>How many outboxes of a batch are sent to the broker at once (each in its own order).</summary>
+    public int DeliveryParallelism { get; set; } = 64;
+
+    /// <summary>How often the delivery service looks for work when no notification arrived.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one send to the broker may take before it counts as failed.</summary>
+    public TimeSpan SendTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>The longest pause between delivery attempts while the broker or database fails.</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long a consumed message id is remembered to discard duplicates.</summary>
+    public TimeSpan DuplicateDetectionWindow { get; set; } = TimeSpan.FromDays(7);
+
+    /// <summary>How often the inbox sweeper runs.</summary>
+    public TimeSpan CleanupInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many expired inbox rows one sweeper statement deletes.</summary>
+    public int CleanupBatchSize { get; set; } = 10_000;
+}

@@ -1,0 +1,101 @@
+using Intent.Messaging.Configuration;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Intent.Messaging.Delivery;
+
+/// <summary>
+/// Relays committed outbox rows to the broker. Wakes at once when any process commits outbox rows
+/// (LISTEN/NOTIFY), polls as a fallback, drains in batches while there is work, and backs off
+/// while the broker or the database fails; the rows wait meanwhile. Any number of processes can
+/// run it side by side.
+/// </summary>
+public sealed class PostgresOutboxDeliveryService<TDbContext>(
+    IServiceScopeFactory scopeFactory,
+    IBus bus,
+    IOptions<PostgresOutboxOptions> options,
+    IEnumerable<IOutboxDeliveryObserver> observers,
+    ILogger<PostgresOutboxDeliveryService<TDbContext>> logger) : BackgroundService
+    where TDbContext : DbContext
+{
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
+
+    private readonly OutboxSignal _signal = new();
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        string connectionString;
+        OutboxTableNames tables;
+        await using (var scope = scopeFactory.CreateAsyncScope())
+        {
+            var dbContext = scope.ServiceProvider.GetRequiredService<TDbContext>();
+            connectionString = dbContext.Database.GetConnectionString()
+                ?? throw new InvalidOperationException($"{typeof(TDbContext).Name} has no connection string for the outbox delivery service.");
+            tables = OutboxTableNames.FromModel(dbContext.Model);
+        }
+
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.KeepAlive = 15;
+        builder.ConnectionStringBuilder.ApplicationName = "outbox-delivery";
+        await using var dataSource = builder.Build();
+
+        var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);
+        var listening = listener.RunAsync(stoppingToken);
+
+        var batch = new OutboxDeliveryBatch(dataSource, tables, bus, options.Value, observers, logger);
+        await DeliverAsync(batch, stoppingToken);
+        await listening;
+    }
+
+    private async Task DeliverAsync(OutboxDeliveryBatch batch, CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var retryDelay = FirstRetryDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                var result = await batch.RunAsync(stoppingToken);
+                if (result.Failed)
+                {
+                    await Task.Delay(retryDelay, stoppingToken);
+                    retryDelay = Min(retryDelay * 2, settings.MaxRetryDelay);
+                    continue;
+                }
+
+                retryDelay = FirstRetryDelay;
+                if (result.Claimed >= settings.DeliveryBatchSize)
+                {
+                    continue;
+                }
+
+                await _signal.WaitAsync(settings.PollInterval, stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                logger.LogWarning(exception, "Outbox delivery failed; retrying in {Delay}", retryDelay);
+                try
+                {
+                    await Task.Delay(retryDelay, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                retryDelay = Min(retryDelay * 2, settings.MaxRetryDelay);
+            }
+        }
+    }
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
+}

@@ -1,0 +1,11 @@
+namespace Intent.Messaging.Inbox;
+
+/// <summary>What the inbox knows of one message for one consumer at the start of handling it.</summary>
+public sealed class InboxReceipt(Guid messageId, int receiveCount, DateTime? consumed)
+{
+    public Guid MessageId { get; } = messageId;
+
+    public int ReceiveCount { get; } = receiveCount;
+
+    public DateTime? Consumed { get; set; } = consumed;
+}

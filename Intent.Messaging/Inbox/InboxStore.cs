@@ -1,0 +1,42 @@
+using Intent.Messaging.Configuration;
+using Npgsql;
+
+namespace Intent.Messaging.Inbox;
+
+/// <summary>The inbox rows of one consume transaction, read and written with explicit row locks.</summary>
+public sealed class InboxStore(NpgsqlConnection connection, NpgsqlTransaction transaction, OutboxTableNames tables)
+{
+    /// <summary>
+    /// Records the delivery and locks the inbox row until commit, so a concurrent duplicate waits
+    /// and then sees whether this one consumed it. One statement, no serialization failures.
+    /// </summary>
+    public async Task<InboxReceipt> ReceiveAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO {tables.Inbox} AS i (message_id, consumer_id, received, receive_count)
+            VALUES (@message_id, @consumer_id, now(), 1)
+            ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = i.receive_count + 1
+            RETURNING i.receive_count, i.consumed
+            """,
+            connection,
+            transaction);
+        command.Parameters.AddWithValue("message_id", messageId);
+        command.Parameters.AddWithValue("consumer_id", consumerId);
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        await reader.ReadAsync(cancellationToken);
+        return new InboxReceipt(messageId, reader.GetInt32(0), reader.IsDBNull(1) ? null : reader.GetDateTime(1));
+    }
+
+    public async Task<DateTime> MarkConsumedAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"UPDATE {tables.Inbox} SET consumed = now() WHERE message_id = @message_id AND consumer_id = @consumer_id RETURNING consumed",
+            connection,
+            transaction);
+        command.Parameters.AddWithValue("message_id", messageId);
+        command.Parameters.AddWithValue("consumer_id", consumerId);
+        return (DateTime)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+}

@@ -1,0 +1,64 @@
+using System.Data;
+using Intent.Messaging.Configuration;
+using MassTransit;
+using MassTransit.Middleware;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace Intent.Messaging.Inbox;
+
+/// <summary>
+/// Runs each consumed message in one ReadCommitted transaction on the scope's DbContext: the inbox
+/// row (locked), the consumer's or saga's changes and its outgoing messages commit together, or
+/// not at all. A message already consumed by this consumer is acknowledged without running it again.
+/// </summary>
+public sealed class PostgresOutboxContextFactory<TDbContext>(TDbContext dbContext, IServiceProvider provider) : IOutboxContextFactory<TDbContext>
+    where TDbContext : DbContext
+{
+    public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
+        where T : class
+    {
+        var messageId = context.GetOriginalMessageId()
+            ?? throw new MessageException(typeof(T), "A message needs a MessageId to be consumed through the inbox.");
+        var tables = OutboxTableNames.FromModel(dbContext.Model);
+
+        InboxReceipt receipt;
+        await using (var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken))
+        {
+            try
+            {
+                var store = new InboxStore(
+                    (NpgsqlConnection)dbContext.Database.GetDbConnection(),
+                    (NpgsqlTransaction)transaction.GetDbTransaction(),
+                    tables);
+                receipt = await store.ReceiveAsync(messageId, options.ConsumerId, context.CancellationToken);
+
+                var outboxContext = new PostgresOutboxConsumeContext<TDbContext, T>(context, options, provider, dbContext, receipt, store);
+                await next.Send(outboxContext);
+                await transaction.CommitAsync(context.CancellationToken);
+
+                if (!outboxContext.ContinueProcessing)
+                {
+                    return;
+                }
+            }
+            catch
+            {
+                // Disposing the uncommitted transaction rolls it back; forget what it tracked too.
+                dbContext.ChangeTracker.Clear();
+                throw;
+            }
+        }
+
+        // Committed: complete the pipe (consume observers, acknowledgement) outside any transaction.
+        var completed = new PostgresOutboxConsumeContext<TDbContext, T>(context, options, provider, dbContext, receipt, store: null);
+        await next.Send(completed);
+    }
+
+    public void Probe(ProbeContext context)
+    {
+        var scope = context.CreateFilterScope("outboxContextFactory");
+        scope.Add("provider", "postgresql");
+    }
+}

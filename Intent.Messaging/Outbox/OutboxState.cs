@@ -1,0 +1,13 @@
+namespace Intent.Messaging.Outbox;
+
+/// <summary>
+/// One row per outbox with undelivered messages. The delivery service locks these rows
+/// (<c>FOR UPDATE SKIP LOCKED</c>) so each outbox is relayed by one process at a time, in order.
+/// Inserting one notifies the delivery services (a trigger issues <c>NOTIFY</c> on commit).
+/// </summary>
+public sealed class OutboxState
+{
+    public Guid OutboxId { get; set; }
+
+    public DateTime Created { get; set; }
+}

@@ -1,0 +1,106 @@
+using Intent.Tests.Integration.Messaging.Support;
+using MassTransit;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Intent.Tests.Integration.Messaging;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class BusOutboxTests : IAsyncLifetime
+{
+    private static readonly TimeSpan DuplicateWindow = TimeSpan.FromSeconds(1);
+    private readonly string _queues = TestNames.QueuePrefix();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync() => RabbitMqControl.DeleteQueuesAsync(_queues);
+
+    [Fact]
+    public async Task A_committed_publish_is_consumed_exactly_once_with_its_id_headers_and_content_type()
+    {
+        await using var host = await MessagingTestHost.StartAsync(_queues);
+        var group = TestNames.Group();
+        var messageId = NewId.NextGuid();
+
+        await host.PublishInTransactionAsync([new TestEvent(group, 1)], configure: context =>
+        {
+            context.MessageId = messageId;
+            context.Headers.Set("X-Test-Header", "kept");
+        });
+
+        await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), effects => effects.Count > 0, because: "the event to be consumed");
+        await Task.Delay(DuplicateWindow);
+        var effect = Assert.Single(await MessagingDatabase.EffectsAsync(group));
+        Assert.Equal(messageId, effect.MessageId);
+        Assert.Equal("kept", effect.Header);
+        Assert.Equal("application/vnd.masstransit+json", effect.ContentType);
+        Assert.EndsWith($"/{TestSettings.RabbitMqVirtualHost}/Intent.Tests.Integration.Messaging.Support:TestEvent", effect.DestinationAddress, StringComparison.Ordinal);
+        Assert.Equal(0, await MessagingDatabase.OutboxRowsAsync([messageId]));
+    }
+
+    [Fact]
+    public async Task A_committed_send_reaches_its_queue_unchanged()
+    {
+        await using var host = await MessagingTestHost.StartAsync(_queues);
+        var group = TestNames.Group();
+        var messageId = NewId.NextGuid();
+        var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<TestCommandConsumer>();
+
+        await using (var scope = host.Services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            var endpoint = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri($"queue:{queue}"));
+            await endpoint.Send(new TestCommand(group, 7), context =>
+            {
+                context.MessageId = messageId;
+                context.Headers.Set("X-Test-Header", "sent");
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var effects = await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), e => e.Count > 0, because: "the command to be consumed");
+        var effect = Assert.Single(effects);
+        Assert.Equal(messageId, effect.MessageId);
+        Assert.Equal(7, effect.Sequence);
+        Assert.Equal("sent", effect.Header);
+        Assert.Equal(
+            $"rabbitmq://{TestSettings.RabbitMqHost}/{TestSettings.RabbitMqVirtualHost}/{queue}?bind=true",
+            effect.DestinationAddress);
+    }
+
+    [Fact]
+    public async Task A_rolled_back_publish_is_never_delivered()
+    {
+        await using var host = await MessagingTestHost.StartAsync(_queues);
+        var group = TestNames.Group();
+        var messageId = NewId.NextGuid();
+
+        await host.PublishInTransactionAsync([new TestEvent(group, 1)], commit: false, configure: context => context.MessageId = messageId);
+        var committedGroup = TestNames.Group();
+        await host.PublishInTransactionAsync([new TestEvent(committedGroup, 1)]);
+
+        // The committed message after it is delivered; the rolled-back one had every chance too.
+        await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(committedGroup), e => e.Count > 0, because: "the committed event");
+        await Task.Delay(DuplicateWindow);
+        Assert.Empty(await MessagingDatabase.EffectsAsync(group));
+        Assert.Equal(0, await MessagingDatabase.OutboxRowsAsync([messageId]));
+    }
+
+    [Fact]
+    public async Task Nothing_is_sent_before_the_transaction_commits()
+    {
+        await using var host = await MessagingTestHost.StartAsync(_queues);
+        var group = TestNames.Group();
+
+        await using var scope = host.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new TestEvent(group, 1));
+        await db.SaveChangesAsync();
+
+        await Task.Delay(DuplicateWindow);
+        Assert.Empty(await MessagingDatabase.EffectsAsync(group));
+
+        await transaction.CommitAsync();
+        await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), e => e.Count == 1, because: "delivery after commit");
+    }
+}
