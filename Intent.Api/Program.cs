@@ -19,7 +19,7 @@ public sealed class Program
 
         builder.AddServiceDefaults();
         builder.AddIntentData();
-        builder.AddIntentBus();
+        builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();
         builder.Services.AddOpenApi();
 

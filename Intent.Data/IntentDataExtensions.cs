@@ -17,7 +17,7 @@ public static class IntentDataExtensions
     /// </summary>
     public static IHostApplicationBuilder AddIntentData(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddDbContext<IntentDbContext>((services, options) =>
+        builder.Services.AddDbContextPool<IntentDbContext>((services, options) =>
             options.UseIntentPostgres(services.GetRequiredService<IConfiguration>().GetIntentConnectionString()));
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<IntentDbContext>("postgresql", tags: ["ready"]);

@@ -9,6 +9,5 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IntentDbContext).Assembly);
     }
 }

@@ -17,7 +17,7 @@ public sealed class Program
 
         builder.AddServiceDefaults();
         builder.AddIntentData();
-        builder.AddIntentBus();
+        builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
 
         var app = builder.Build();
 

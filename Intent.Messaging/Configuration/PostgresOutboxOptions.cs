@@ -6,6 +6,9 @@ public sealed class PostgresOutboxOptions
     /// <summary>How many outboxes one delivery transaction claims.</summary>
     public int DeliveryBatchSize { get; set; } = 200;
 
+    /// <summary>How many delivery transactions one process runs at once (they claim disjoint outboxes).</summary>
+    public int DeliveryLoops { get; set; } = 8;
+
     /// <summary>How many outboxes of a batch are sent to the broker at once (each in its own order).</summary>
     public int DeliveryParallelism { get; set; } = 64;
 

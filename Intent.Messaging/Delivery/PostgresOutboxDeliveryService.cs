@@ -48,7 +48,10 @@ public sealed class PostgresOutboxDeliveryService<TDbContext>(
         var listening = listener.RunAsync(stoppingToken);
 
         var batch = new OutboxDeliveryBatch(dataSource, tables, bus, options.Value, observers, logger);
-        await DeliverAsync(batch, stoppingToken);
+        // Several loops per process: a commit that lands while one batch is on its way to the broker
+        // is claimed by an idle loop at once instead of waiting for that batch to finish.
+        var loops = Enumerable.Range(0, Math.Max(1, options.Value.DeliveryLoops)).Select(_ => DeliverAsync(batch, stoppingToken));
+        await Task.WhenAll(loops);
         await listening;
     }
 

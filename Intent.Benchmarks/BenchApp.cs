@@ -1,0 +1,24 @@
+using Intent.Benchmarks.Outbox;
+
+namespace Intent.Benchmarks;
+
+/// <summary>Dispatches <c>intent-bench NAME</c>; <c>./intent bench NAME</c> prepares the services and calls it.</summary>
+public static class BenchApp
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var settings = BenchSettings.FromEnvironment();
+        switch (args.FirstOrDefault())
+        {
+            case "outbox":
+                await new OutboxBenchmark(settings).RunAsync();
+                return 0;
+            case "relay":
+                await OutboxBenchHost.RunRelayProcessAsync(settings);
+                return 0;
+            default:
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox");
+                return 2;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+using System.Diagnostics;
+
+namespace Intent.Benchmarks.Outbox;
+
+/// <summary>A relay in its own process, as in production where API and worker processes relay side by side.</summary>
+public sealed class RelayProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+
+    private RelayProcess(Process process) => _process = process;
+
+    public static async Task<RelayProcess> StartAsync()
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(RelayProcess).Assembly.Location);
+        start.ArgumentList.Add("relay");
+        var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the relay process");
+        var line = await process.StandardOutput.ReadLineAsync();
+        if (line != "ready")
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"the relay process did not start: {line}");
+        }
+
+        return new RelayProcess(process);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _process.StandardInput.Close();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try
+        {
+            await _process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,3 @@
+using Intent.Benchmarks;
+
+return await BenchApp.RunAsync(args);

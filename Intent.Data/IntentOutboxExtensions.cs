@@ -1,0 +1,23 @@
+using Intent.Messaging.Configuration;
+using MassTransit;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Intent.Data;
+
+/// <summary>The transactional outbox on <see cref="IntentDbContext"/>, as every Intent host uses it.</summary>
+public static class IntentOutboxExtensions
+{
+    /// <summary>Configuration section of <see cref="PostgresOutboxOptions"/> (e.g. <c>Outbox__PollInterval</c>).</summary>
+    public const string SectionName = "Outbox";
+
+    /// <summary>
+    /// Sends and publishes from requests and jobs commit with their changes (bus outbox); every
+    /// consumer and saga handles a message once (inbox); this process relays committed messages.
+    /// </summary>
+    public static IBusRegistrationConfigurator AddIntentOutbox(this IBusRegistrationConfigurator bus, IConfiguration configuration)
+    {
+        bus.AddOptions<PostgresOutboxOptions>().Bind(configuration.GetSection(SectionName));
+        return bus.AddPostgresOutbox<IntentDbContext>(outbox => outbox.UseBusOutbox());
+    }
+}
