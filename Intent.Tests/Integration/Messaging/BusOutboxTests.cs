@@ -5,19 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Intent.Tests.Integration.Messaging;
 
 [Collection(IntegrationGroup.Name)]
-public sealed class BusOutboxTests : IAsyncLifetime
+public sealed class BusOutboxTests : MessagingTest
 {
     private static readonly TimeSpan DuplicateWindow = TimeSpan.FromSeconds(1);
-    private readonly string _queues = TestNames.QueuePrefix();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => RabbitMqControl.DeleteQueuesAsync(_queues);
-
     [Fact]
     public async Task A_committed_publish_is_consumed_exactly_once_with_its_id_headers_and_content_type()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
 
@@ -40,7 +34,7 @@ public sealed class BusOutboxTests : IAsyncLifetime
     [Fact]
     public async Task A_committed_send_reaches_its_queue_unchanged()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
         var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<TestCommandConsumer>();
@@ -70,7 +64,7 @@ public sealed class BusOutboxTests : IAsyncLifetime
     [Fact]
     public async Task A_rolled_back_publish_is_never_delivered()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
 
@@ -88,7 +82,7 @@ public sealed class BusOutboxTests : IAsyncLifetime
     [Fact]
     public async Task Nothing_is_sent_before_the_transaction_commits()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
         var group = TestNames.Group();
 
         await using var scope = host.Services.CreateAsyncScope();

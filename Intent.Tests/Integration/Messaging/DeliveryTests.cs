@@ -3,14 +3,8 @@ using Intent.Tests.Integration.Messaging.Support;
 namespace Intent.Tests.Integration.Messaging;
 
 [Collection(IntegrationGroup.Name)]
-public sealed class DeliveryTests : IAsyncLifetime
+public sealed class DeliveryTests : MessagingTest
 {
-    private readonly string _queues = TestNames.QueuePrefix();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => RabbitMqControl.DeleteQueuesAsync(_queues);
-
     [Fact]
     public async Task Two_delivery_services_share_5000_messages_each_consumed_once_in_order_within_its_outbox()
     {
@@ -19,16 +13,16 @@ public sealed class DeliveryTests : IAsyncLifetime
         var groups = Enumerable.Range(0, outboxes).Select(_ => TestNames.Group()).ToArray();
 
         // One consumer in queue order, so arrival order is the order the broker received them in.
-        await using var consumer = await MessagingTestHost.StartAsync(_queues, o => { o.DeliveryService = false; o.ConcurrentMessageLimit = 1; });
-        await using (var writer = await MessagingTestHost.StartAsync(_queues, o => { o.DeliveryService = false; o.Consumers = false; }))
+        await using var consumer = await MessagingTestHost.StartAsync(Queues, o => { o.DeliveryService = false; o.ConcurrentMessageLimit = 1; });
+        await using (var writer = await MessagingTestHost.StartAsync(Queues, o => { o.DeliveryService = false; o.Consumers = false; }))
         {
             await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (group, _) =>
                 await writer.PublishInTransactionAsync(Enumerable.Range(1, perOutbox).Select(i => new TestEvent(group, i))));
         }
 
         Assert.Equal(outboxes * perOutbox, await MessagingDatabase.OutboxRowsAsync());
-        await using var relayA = await MessagingTestHost.StartAsync(_queues, o => o.Consumers = false);
-        await using var relayB = await MessagingTestHost.StartAsync(_queues, o => o.Consumers = false);
+        await using var relayA = await MessagingTestHost.StartAsync(Queues, o => o.Consumers = false);
+        await using var relayB = await MessagingTestHost.StartAsync(Queues, o => o.Consumers = false);
 
         await Eventually.MatchAsync(() => MessagingDatabase.OutboxRowsAsync(), rows => rows == 0, TimeSpan.FromMinutes(2), "the outbox to drain");
         foreach (var group in groups)
@@ -47,7 +41,7 @@ public sealed class DeliveryTests : IAsyncLifetime
         const int transactions = 50;
         const int perTransaction = 10;
         var group = TestNames.Group();
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
 
         await RabbitMqControl.StopAsync();
         try

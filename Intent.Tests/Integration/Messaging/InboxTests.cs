@@ -9,18 +9,12 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Intent.Tests.Integration.Messaging;
 
 [Collection(IntegrationGroup.Name)]
-public sealed class InboxTests : IAsyncLifetime
+public sealed class InboxTests : MessagingTest
 {
-    private readonly string _queues = TestNames.QueuePrefix();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => RabbitMqControl.DeleteQueuesAsync(_queues);
-
     [Fact]
     public async Task A_message_delivered_twice_has_its_effect_once()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues);
+        await using var host = await MessagingTestHost.StartAsync(Queues);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
         var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<TestCommandConsumer>();
@@ -37,7 +31,7 @@ public sealed class InboxTests : IAsyncLifetime
     public async Task Delivery_interrupted_after_the_broker_accepted_resends_and_the_inbox_deduplicates()
     {
         var interruption = new InterruptFirstBatch();
-        await using var host = await MessagingTestHost.StartAsync(_queues, options => options.DeliveryObserver = interruption);
+        await using var host = await MessagingTestHost.StartAsync(Queues, options => options.DeliveryObserver = interruption);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
 
@@ -52,7 +46,7 @@ public sealed class InboxTests : IAsyncLifetime
     [Fact]
     public async Task The_sweeper_removes_inbox_rows_past_the_duplicate_window_and_keeps_the_rest()
     {
-        await using var host = await MessagingTestHost.StartAsync(_queues, options =>
+        await using var host = await MessagingTestHost.StartAsync(Queues, options =>
             options.Outbox = outbox => { outbox.DuplicateDetectionWindow = TimeSpan.FromDays(7); outbox.CleanupBatchSize = 1000; });
         var expired = Enumerable.Range(0, 2500).Select(_ => Guid.NewGuid()).ToArray();
         var recent = Guid.NewGuid();

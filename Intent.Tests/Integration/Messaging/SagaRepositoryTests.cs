@@ -6,21 +6,15 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Intent.Tests.Integration.Messaging;
 
 [Collection(IntegrationGroup.Name)]
-public sealed class SagaRepositoryTests : IAsyncLifetime
+public sealed class SagaRepositoryTests : MessagingTest
 {
-    private readonly string _queues = TestNames.QueuePrefix();
-
-    public Task InitializeAsync() => Task.CompletedTask;
-
-    public Task DisposeAsync() => RabbitMqControl.DeleteQueuesAsync(_queues);
-
     [Fact]
     public async Task Concurrent_events_for_one_instance_lose_no_update_and_each_state_publishes_once()
     {
         const int increments = 200;
         var counterId = NewId.NextGuid();
-        await using var first = await MessagingTestHost.StartAsync(_queues, o => { o.Saga = true; o.ConcurrentMessageLimit = 16; });
-        await using var second = await MessagingTestHost.StartAsync(_queues, o => { o.Saga = true; o.ConcurrentMessageLimit = 16; });
+        await using var first = await MessagingTestHost.StartAsync(Queues, o => { o.Saga = true; o.ConcurrentMessageLimit = 16; });
+        await using var second = await MessagingTestHost.StartAsync(Queues, o => { o.Saga = true; o.ConcurrentMessageLimit = 16; });
 
         var bus = first.Services.GetRequiredService<IBus>();
         var sends = Enumerable.Range(0, increments).Select(_ => bus.Publish(new IncrementCounter(counterId)));
