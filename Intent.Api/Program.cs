@@ -1,4 +1,7 @@
+using Intent.Api.Audiences;
+using Intent.Api.Auth;
 using Intent.Api.Errors;
+using Intent.Api.Topics;
 using Intent.Data;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
@@ -21,13 +24,19 @@ public sealed class Program
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();
+        builder.AddTokenAuthentication();
+        builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddOpenApi();
 
         var app = builder.Build();
 
         app.UseRequestIds();
         app.UseApiErrors();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapTopicsEndpoints();
+        app.MapAudiencesEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
 

@@ -10,7 +10,7 @@ public static class CliApp
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await Console.Out.WriteLineAsync("usage: intent-cli migrate");
+            await Console.Out.WriteLineAsync("usage: intent-cli migrate | token create --org NAME [--kind dashboard|api-key]");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -25,6 +25,8 @@ public static class CliApp
         {
             case "migrate":
                 return await MigrateAsync(connectionString);
+            case "token" when args.Length > 1 && args[1] == "create":
+                return await TokenCommands.CreateAsync(connectionString, args[2..]);
             default:
                 await Console.Error.WriteLineAsync($"unknown command '{args[0]}'; see --help");
                 return 2;

@@ -41,5 +41,7 @@ public static class IntentDataExtensions
 
     /// <summary>The provider settings every Intent context uses, at run time and at design time.</summary>
     public static DbContextOptionsBuilder UseIntentPostgres(this DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"));
+        options
+            .UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
 }

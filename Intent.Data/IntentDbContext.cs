@@ -6,8 +6,21 @@ namespace Intent.Data;
 /// <summary>The one database context of Intent; every table lives in its migration history.</summary>
 public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) : DbContext(options)
 {
+    public DbSet<Organizations.Organization> Organizations => Set<Organizations.Organization>();
+
+    public DbSet<Organizations.ApiToken> ApiTokens => Set<Organizations.ApiToken>();
+
+    public DbSet<Catalog.Topic> Topics => Set<Catalog.Topic>();
+
+    public DbSet<Catalog.Person> People => Set<Catalog.Person>();
+
+    public DbSet<Catalog.DataDate> DataDates => Set<Catalog.DataDate>();
+
+    public DbSet<Audiences.Audience> Audiences => Set<Audiences.Audience>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(IntentDbContext).Assembly);
     }
 }

@@ -32,10 +32,12 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         _ => (StatusCodes.Status500InternalServerError, "INTERNAL_ERROR", "An unexpected error occurred.", null),
     };
 
-    private static string DescribeBadRequest(BadHttpRequestException exception) =>
-        exception.InnerException is System.Text.Json.JsonException
-            ? "The request body is not valid JSON."
-            : exception.Message;
+    private static string DescribeBadRequest(BadHttpRequestException exception) => exception.InnerException switch
+    {
+        System.Text.Json.JsonException { Path: { Length: > 1 } path } => $"The request body has a value of the wrong type or form at {path}.",
+        System.Text.Json.JsonException => "The request body is not valid JSON.",
+        _ => exception.Message,
+    };
 
     private static bool IsDatabaseUnavailable(Exception exception)
     {

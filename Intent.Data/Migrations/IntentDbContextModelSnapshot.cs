@@ -22,6 +22,329 @@ namespace Intent.Data.Migrations
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Intent.Data.Audiences.Audience", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AudienceSize")
+                        .HasColumnType("bigint")
+                        .HasColumnName("audience_size");
+
+                    b.Property<string>("Config")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("config");
+
+                    b.Property<string>("ConfigHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("config_hash")
+                        .IsFixedLength();
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("DailyRefreshEnabled")
+                        .HasColumnType("boolean")
+                        .HasColumnName("daily_refresh_enabled");
+
+                    b.Property<DateTime?>("LastRefreshedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_refreshed_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("Id")
+                        .HasName("pk_audiences");
+
+                    b.HasIndex("OrganizationId", "CreatedAt")
+                        .HasDatabaseName("ix_audiences_organization_id_created_at");
+
+                    b.ToTable("audiences", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_audiences_name", "char_length(name) BETWEEN 1 AND 255");
+
+                            t.HasCheckConstraint("ck_audiences_status", "status IN ('draft', 'active', 'paused')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Catalog.DataDate", b =>
+                {
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("data_date");
+
+                    b.Property<bool>("Complete")
+                        .HasColumnType("boolean")
+                        .HasColumnName("complete");
+
+                    b.Property<DateTime>("LoadedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("loaded_at");
+
+                    b.Property<long>("ScoreCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("score_count");
+
+                    b.HasKey("Date")
+                        .HasName("pk_data_dates");
+
+                    b.ToTable("data_dates", (string)null);
+                });
+
+            modelBuilder.Entity("Intent.Data.Catalog.Person", b =>
+                {
+                    b.Property<long>("PersonId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("person_id");
+
+                    b.Property<string>("BusinessEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("business_email");
+
+                    b.Property<string>("CompanyDomain")
+                        .HasColumnType("text")
+                        .HasColumnName("company_domain");
+
+                    b.Property<string>("CompanyEmployeeRange")
+                        .HasColumnType("text")
+                        .HasColumnName("company_employee_range");
+
+                    b.Property<string>("CompanyIndustry")
+                        .HasColumnType("text")
+                        .HasColumnName("company_industry");
+
+                    b.Property<string>("CompanyIndustryGroup")
+                        .HasColumnType("text")
+                        .HasColumnName("company_industry_group");
+
+                    b.Property<string>("CompanyName")
+                        .HasColumnType("text")
+                        .HasColumnName("company_name");
+
+                    b.Property<string>("CompanyRevenueRange")
+                        .HasColumnType("text")
+                        .HasColumnName("company_revenue_range");
+
+                    b.Property<string>("Country")
+                        .HasColumnType("text")
+                        .HasColumnName("country");
+
+                    b.Property<string>("Department")
+                        .HasColumnType("text")
+                        .HasColumnName("department");
+
+                    b.Property<string>("Email")
+                        .HasColumnType("text")
+                        .HasColumnName("email");
+
+                    b.Property<string>("FirstName")
+                        .HasColumnType("text")
+                        .HasColumnName("first_name");
+
+                    b.Property<string>("FullName")
+                        .HasColumnType("text")
+                        .HasColumnName("full_name");
+
+                    b.Property<string>("HashedEmail")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("hashed_email");
+
+                    b.Property<string>("Headline")
+                        .HasColumnType("text")
+                        .HasColumnName("headline");
+
+                    b.Property<bool?>("IsDecisionMaker")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_decision_maker");
+
+                    b.Property<string>("JobTitle")
+                        .HasColumnType("text")
+                        .HasColumnName("job_title");
+
+                    b.Property<string>("LastName")
+                        .HasColumnType("text")
+                        .HasColumnName("last_name");
+
+                    b.Property<string>("LinkedinUrl")
+                        .HasColumnType("text")
+                        .HasColumnName("linkedin_url");
+
+                    b.Property<string>("PersonalEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("personal_email");
+
+                    b.Property<string>("Phone")
+                        .HasColumnType("text")
+                        .HasColumnName("phone");
+
+                    b.Property<string>("PrimaryContactEmail")
+                        .HasColumnType("text")
+                        .HasColumnName("primary_contact_email");
+
+                    b.Property<string>("Seniority")
+                        .HasColumnType("text")
+                        .HasColumnName("seniority");
+
+                    b.HasKey("PersonId")
+                        .HasName("pk_people");
+
+                    b.HasIndex("HashedEmail")
+                        .IsUnique()
+                        .HasDatabaseName("ix_people_hashed_email");
+
+                    b.ToTable("people", (string)null);
+                });
+
+            modelBuilder.Entity("Intent.Data.Catalog.Topic", b =>
+                {
+                    b.Property<int>("TopicId")
+                        .HasColumnType("integer")
+                        .HasColumnName("topic_id");
+
+                    b.Property<string>("Category")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("category");
+
+                    b.Property<string>("Industry")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("industry");
+
+                    b.Property<string>("TopicName")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("topic_name");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)")
+                        .HasColumnName("type");
+
+                    b.HasKey("TopicId")
+                        .HasName("pk_topics");
+
+                    b.HasIndex("Type", "Industry", "Category")
+                        .HasDatabaseName("ix_topics_type_industry_category");
+
+                    b.ToTable("topics", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_topics_type", "type IN ('b2b', 'b2c')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Organizations.ApiToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DisplayPrefix")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("display_prefix");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<DateTime?>("LastUsedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_used_at");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateTime?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<byte[]>("TokenHash")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_api_tokens");
+
+                    b.HasIndex("OrganizationId")
+                        .HasDatabaseName("ix_api_tokens_organization_id");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_api_tokens_token_hash");
+
+                    b.ToTable("api_tokens", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_api_tokens_kind", "kind IN ('dashboard', 'api_key')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Organizations.Organization", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(255)
+                        .HasColumnType("character varying(255)")
+                        .HasColumnName("name");
+
+                    b.HasKey("Id")
+                        .HasName("pk_organizations");
+
+                    b.HasIndex("Name")
+                        .IsUnique()
+                        .HasDatabaseName("ix_organizations_name");
+
+                    b.ToTable("organizations", (string)null);
+                });
+
             modelBuilder.Entity("Intent.Messaging.Inbox.InboxState", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -44,9 +367,11 @@ namespace Intent.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("received");
 
-                    b.HasKey("MessageId", "ConsumerId");
+                    b.HasKey("MessageId", "ConsumerId")
+                        .HasName("pk_inbox_state");
 
-                    b.HasIndex("Received");
+                    b.HasIndex("Received")
+                        .HasDatabaseName("ix_inbox_state_received");
 
                     b.ToTable("inbox_state", (string)null);
                 });
@@ -132,9 +457,11 @@ namespace Intent.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("source_address");
 
-                    b.HasKey("SequenceNumber");
+                    b.HasKey("SequenceNumber")
+                        .HasName("pk_outbox_message");
 
-                    b.HasIndex("OutboxId", "SequenceNumber");
+                    b.HasIndex("OutboxId", "SequenceNumber")
+                        .HasDatabaseName("ix_outbox_message_outbox_id_sequence_number");
 
                     b.ToTable("outbox_message", (string)null);
                 });
@@ -150,11 +477,33 @@ namespace Intent.Data.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created");
 
-                    b.HasKey("OutboxId");
+                    b.HasKey("OutboxId")
+                        .HasName("pk_outbox_state");
 
-                    b.HasIndex("Created");
+                    b.HasIndex("Created")
+                        .HasDatabaseName("ix_outbox_state_created");
 
                     b.ToTable("outbox_state", (string)null);
+                });
+
+            modelBuilder.Entity("Intent.Data.Audiences.Audience", b =>
+                {
+                    b.HasOne("Intent.Data.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_audiences_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Intent.Data.Organizations.ApiToken", b =>
+                {
+                    b.HasOne("Intent.Data.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_api_tokens_organizations_organization_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -9,7 +9,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Api_is_ready_when_PostgreSQL_and_RabbitMQ_are_reachable()
     {
-        await using var api = new IntentHostFactory<Api.Program>();
+        await using var api = new IntentHostFactory<global::Intent.Api.Program>();
         using var client = api.CreateClient();
 
         var (status, body) = await WaitForReadyAsync(client);
@@ -24,7 +24,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Worker_starts_and_connects_to_the_broker()
     {
-        await using var worker = new IntentHostFactory<Worker.Program>();
+        await using var worker = new IntentHostFactory<global::Intent.Worker.Program>();
         using var client = worker.CreateClient();
 
         var (status, body) = await WaitForReadyAsync(client);
@@ -37,7 +37,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Api_is_not_ready_with_an_unreachable_database_and_says_so_in_the_envelope()
     {
-        await using var api = new IntentHostFactory<Api.Program>(new Dictionary<string, string?>
+        await using var api = new IntentHostFactory<global::Intent.Api.Program>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Intent"] = "Host=127.0.0.1;Port=1;Database=intent;Username=intent;Password=intent;Timeout=2",
         });
@@ -57,7 +57,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Liveness_answers_without_touching_dependencies()
     {
-        await using var api = new IntentHostFactory<Api.Program>(new Dictionary<string, string?>
+        await using var api = new IntentHostFactory<global::Intent.Api.Program>(new Dictionary<string, string?>
         {
             ["ConnectionStrings:Intent"] = "Host=127.0.0.1;Port=1;Database=intent;Username=intent;Password=intent;Timeout=2",
         });
@@ -71,7 +71,7 @@ public sealed class HealthTests
     [Fact]
     public async Task Unknown_routes_answer_404_in_the_error_envelope()
     {
-        await using var api = new IntentHostFactory<Api.Program>();
+        await using var api = new IntentHostFactory<global::Intent.Api.Program>();
         using var client = api.CreateClient();
 
         using var response = await client.GetAsync(new Uri("/v1/nothing-here", UriKind.Relative));

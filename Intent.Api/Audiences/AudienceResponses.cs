@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Intent.Data;
+using Intent.Data.Audiences;
+
+namespace Intent.Api.Audiences;
+
+public sealed record AudienceResponse(
+    Guid Id,
+    Guid OrganizationId,
+    string Name,
+    string Status,
+    bool DailyRefreshEnabled,
+    JsonElement Config,
+    string ConfigHash,
+    long AudienceSize,
+    DateTime? LastRefreshedAt,
+    DateTime CreatedAt,
+    DateTime UpdatedAt)
+{
+    public static AudienceResponse From(Audience audience) => new(
+        audience.Id,
+        audience.OrganizationId,
+        audience.Name,
+        SnakeCaseNames.Of(audience.Status),
+        audience.DailyRefreshEnabled,
+        JsonSerializer.Deserialize<JsonElement>(audience.Config),
+        audience.ConfigHash,
+        audience.AudienceSize,
+        audience.LastRefreshedAt,
+        audience.CreatedAt,
+        audience.UpdatedAt);
+}
+
+public sealed record DeletedResponse(Guid Id, bool Deleted);
+
+public sealed record ValidationResponse(bool Valid, string? ConfigHash, JsonElement? NormalizedConfig, IReadOnlyList<FieldError>? Errors);

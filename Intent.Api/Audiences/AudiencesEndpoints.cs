@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Intent.Api.Auth;
+using Intent.Api.Errors;
+using Intent.Data;
+using Intent.Data.Audiences;
+using Intent.ServiceDefaults.Envelope;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Intent.Api.Audiences;
+
+/// <summary>Saved audiences of the caller's organization. Another organization's audience is simply not found.</summary>
+public static class AudiencesEndpoints
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+    public const int MaxNameLength = 255;
+
+    public static IEndpointRouteBuilder MapAudiencesEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var audiences = endpoints.MapGroup("/v1/intent/audiences").WithTags("Audiences").RequireAuthorization();
+        audiences.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("Create an audience");
+        audiences.MapGet("/", ListAudiences).WithName("ListAudiences").WithSummary("List audiences, newest first");
+        audiences.MapPost("/validate", ValidateConfig).WithName("ValidateAudienceConfig").WithSummary("Validate and normalize a config");
+        audiences.MapGet("/{id:guid}", GetAudience).WithName("GetAudience").WithSummary("Get an audience");
+        audiences.MapPatch("/{id:guid}", UpdateAudience).WithName("UpdateAudience").WithSummary("Change an audience");
+        audiences.MapDelete("/{id:guid}", DeleteAudience).WithName("DeleteAudience").WithSummary("Delete an audience");
+        return endpoints;
+    }
+
+    public static async Task<Created<DataEnvelope<AudienceResponse>>> CreateAudience(
+        HttpContext http, CreateAudienceRequest request, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        var name = CheckName(request.Name, required: true, errors);
+        var status = CheckStatus(request.Status, errors) ?? AudienceStatus.Draft;
+        var (config, configErrors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
+        errors.AddRange(configErrors);
+        if (errors.Count > 0)
+        {
+            throw Validation.Errors(errors);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var audience = new Audience
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = http.User.OrganizationId(),
+            Name = name!,
+            Status = status,
+            DailyRefreshEnabled = request.DailyRefreshEnabled ?? status == AudienceStatus.Active,
+            Config = config!.ToJson(),
+            ConfigHash = config.Hash(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Audiences.Add(audience);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/v1/intent/audiences/{audience.Id}", http.Envelope(AudienceResponse.From(audience)));
+    }
+
+    public static async Task<Ok<DataEnvelope<List<AudienceResponse>>>> ListAudiences(
+        HttpContext http, IntentDbContext db, string? status, int? limit, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultLimit;
+        Validation.Check(take is >= 1 and <= MaxLimit, "limit", $"must be from 1 to {MaxLimit}");
+        var organizationId = http.User.OrganizationId();
+        var audiences = db.Audiences.AsNoTracking().Where(a => a.OrganizationId == organizationId);
+        if (!string.IsNullOrEmpty(status))
+        {
+            Validation.Check(SnakeCaseNames.TryParse<AudienceStatus>(status, out var wanted), "status", $"must be {SnakeCaseNames.All<AudienceStatus>()}");
+            audiences = audiences.Where(a => a.Status == wanted);
+        }
+
+        var page = await audiences.OrderByDescending(a => a.CreatedAt).ThenByDescending(a => a.Id).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(page.Select(AudienceResponse.From).ToList()));
+    }
+
+    public static async Task<Ok<DataEnvelope<AudienceResponse>>> GetAudience(HttpContext http, Guid id, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var audience = await FindAsync(http, id, db, tracking: false, cancellationToken);
+        return TypedResults.Ok(http.Envelope(AudienceResponse.From(audience)));
+    }
+
+    public static async Task<Ok<DataEnvelope<AudienceResponse>>> UpdateAudience(
+        HttpContext http, Guid id, UpdateAudienceRequest request, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        var name = CheckName(request.Name, required: false, errors);
+        var status = CheckStatus(request.Status, errors);
+        AudienceConfig? config = null;
+        if (request.Config is { ValueKind: not JsonValueKind.Null })
+        {
+            var (normalized, configErrors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
+            config = normalized;
+            errors.AddRange(configErrors);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw Validation.Errors(errors);
+        }
+
+        var audience = await FindAsync(http, id, db, tracking: true, cancellationToken);
+        audience.Name = name ?? audience.Name;
+        audience.Status = status ?? audience.Status;
+        audience.DailyRefreshEnabled = request.DailyRefreshEnabled ?? audience.DailyRefreshEnabled;
+        if (config is not null)
+        {
+            audience.Config = config.ToJson();
+            audience.ConfigHash = config.Hash();
+        }
+
+        audience.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(AudienceResponse.From(audience)));
+    }
+
+    public static async Task<Ok<DataEnvelope<DeletedResponse>>> DeleteAudience(HttpContext http, Guid id, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        var deleted = await db.Audiences.Where(a => a.Id == id && a.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken);
+        return deleted == 0 ? throw NotFound() : TypedResults.Ok(http.Envelope(new DeletedResponse(id, true)));
+    }
+
+    public static async Task<Ok<DataEnvelope<ValidationResponse>>> ValidateConfig(
+        HttpContext http, ValidateAudienceRequest request, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var (config, errors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
+        var response = config is null
+            ? new ValidationResponse(false, null, null, errors)
+            : new ValidationResponse(true, config.Hash(), JsonSerializer.Deserialize<JsonElement>(config.ToJson()), null);
+        return TypedResults.Ok(http.Envelope(response));
+    }
+
+    private static async Task<Audience> FindAsync(HttpContext http, Guid id, IntentDbContext db, bool tracking, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        var query = tracking ? db.Audiences : db.Audiences.AsNoTracking();
+        return await query.SingleOrDefaultAsync(a => a.Id == id && a.OrganizationId == organizationId, cancellationToken) ?? throw NotFound();
+    }
+
+    private static ApiException NotFound() => new(StatusCodes.Status404NotFound, "NOT_FOUND", "No audience with this id.");
+
+    private static string? CheckName(string? name, bool required, List<FieldError> errors)
+    {
+        if (name is null)
+        {
+            if (required)
+            {
+                errors.Add(new FieldError("name", "is required"));
+            }
+
+            return null;
+        }
+
+        var trimmed = name.Trim();
+        if (trimmed.Length is 0 or > MaxNameLength)
+        {
+            errors.Add(new FieldError("name", $"must be 1 to {MaxNameLength} characters"));
+            return null;
+        }
+
+        return trimmed;
+    }
+
+    private static AudienceStatus? CheckStatus(string? status, List<FieldError> errors)
+    {
+        if (status is null)
+        {
+            return null;
+        }
+
+        if (SnakeCaseNames.TryParse<AudienceStatus>(status, out var parsed))
+        {
+            return parsed;
+        }
+
+        errors.Add(new FieldError("status", $"must be {SnakeCaseNames.All<AudienceStatus>()}"));
+        return null;
+    }
+}

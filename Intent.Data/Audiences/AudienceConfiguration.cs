@@ -1,0 +1,24 @@
+using Intent.Data.Organizations;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Intent.Data.Audiences;
+
+internal sealed class AudienceConfiguration : IEntityTypeConfiguration<Audience>
+{
+    public void Configure(EntityTypeBuilder<Audience> audience)
+    {
+        audience.ToTable("audiences", t =>
+        {
+            t.HasCheckConstraint("ck_audiences_status", "status IN ('draft', 'active', 'paused')");
+            t.HasCheckConstraint("ck_audiences_name", "char_length(name) BETWEEN 1 AND 255");
+        });
+        audience.HasKey(a => a.Id);
+        audience.Property(a => a.Name).HasMaxLength(255);
+        audience.Property(a => a.Status).HasConversion(new SnakeCaseEnumConverter<AudienceStatus>()).HasMaxLength(16);
+        audience.Property(a => a.Config).HasColumnType("jsonb");
+        audience.Property(a => a.ConfigHash).HasMaxLength(64).IsFixedLength();
+        audience.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
+        audience.HasIndex(a => new { a.OrganizationId, a.CreatedAt });
+    }
+}

@@ -1,0 +1,8 @@
+namespace Intent.Data.Audiences;
+
+public enum AudienceStatus
+{
+    Draft,
+    Active,
+    Paused,
+}

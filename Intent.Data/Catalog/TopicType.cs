@@ -1,0 +1,7 @@
+namespace Intent.Data.Catalog;
+
+public enum TopicType
+{
+    B2b,
+    B2c,
+}

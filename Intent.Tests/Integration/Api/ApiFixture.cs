@@ -1,0 +1,58 @@
+using System.Net.Http.Headers;
+using Intent.Data.Catalog;
+using Intent.Data.Organizations;
+
+namespace Intent.Tests.Integration.Api;
+
+/// <summary>One in-process API on the real services for a test class, and ways to make callers and catalog rows.</summary>
+public sealed class ApiFixture : IAsyncLifetime, IDisposable
+{
+    private readonly IntentHostFactory<Intent.Api.Program> _factory = new();
+
+    public IntentDatabaseFixture Database { get; } = new();
+
+    public HttpClient Anonymous() => _factory.CreateClient();
+
+    /// <summary>A new organization and a client that sends its dashboard token (or API key).</summary>
+    public async Task<(HttpClient Client, Guid OrganizationId, string Token)> CallerAsync(TokenKind kind = TokenKind.Dashboard)
+    {
+        await using var db = Database.CreateDbContext();
+        var organization = new Intent.Data.Organizations.Organization { Id = Guid.NewGuid(), Name = $"org-{Guid.NewGuid():N}", CreatedAt = DateTime.UtcNow };
+        var (token, row) = Tokens.Create(organization.Id, kind, DateTime.UtcNow);
+        db.Organizations.Add(organization);
+        db.ApiTokens.Add(row);
+        await db.SaveChangesAsync();
+
+        var client = _factory.CreateClient();
+        if (kind == TokenKind.ApiKey)
+        {
+            client.DefaultRequestHeaders.Add("x-api-key", token);
+        }
+        else
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return (client, organization.Id, token);
+    }
+
+    /// <summary>Topics with fresh ids, so tests never collide.</summary>
+    public async Task<int[]> TopicsAsync(params (string Name, TopicType Type, string Industry, string Category)[] topics)
+    {
+        await using var db = Database.CreateDbContext();
+        var first = Random.Shared.Next(1_000_000, 2_000_000_000 - topics.Length);
+        var rows = topics.Select((t, i) => new Topic { TopicId = first + i, TopicName = t.Name, Type = t.Type, Industry = t.Industry, Category = t.Category }).ToList();
+        db.Topics.AddRange(rows);
+        await db.SaveChangesAsync();
+        return rows.Select(r => r.TopicId).ToArray();
+    }
+
+    public async Task<int[]> TopicsAsync(int count) =>
+        await TopicsAsync(Enumerable.Range(0, count).Select(i => ($"Topic {Guid.NewGuid():N}", TopicType.B2b, "Software", "Tools")).ToArray());
+
+    public async Task InitializeAsync() => await Database.InitializeAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
+
+    public void Dispose() => _factory.Dispose();
+}
