@@ -10,7 +10,7 @@ public static class CliApp
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await Console.Out.WriteLineAsync("usage: intent-cli migrate | token create --org NAME [--kind dashboard|api-key]");
+            await Console.Out.WriteLineAsync("usage: intent-cli migrate | seed [options] | import {topics|people|scores} FILE.csv [--date D] | token create --org NAME [--kind dashboard|api-key]");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -21,10 +21,27 @@ public static class CliApp
             return 2;
         }
 
+        try
+        {
+            return await DispatchAsync(args, connectionString);
+        }
+        catch (ArgumentException exception)
+        {
+            await Console.Error.WriteLineAsync($"error: {exception.Message}");
+            return 2;
+        }
+    }
+
+    private static async Task<int> DispatchAsync(string[] args, string connectionString)
+    {
         switch (args[0])
         {
             case "migrate":
                 return await MigrateAsync(connectionString);
+            case "import":
+                return await Import.ImportCommand.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
+            case "seed":
+                return await SeedCommand.RunAsync(connectionString, args[1..]);
             case "token" when args.Length > 1 && args[1] == "create":
                 return await TokenCommands.CreateAsync(connectionString, args[2..]);
             default:
