@@ -1,6 +1,7 @@
 using Intent.Api.Audiences;
 using Intent.Api.Auth;
 using Intent.Api.Errors;
+using Intent.Api.OpenApi;
 using Intent.Api.Topics;
 using Intent.Data;
 using Intent.ServiceDefaults;
@@ -26,7 +27,7 @@ public sealed class Program
         builder.AddApiErrors();
         builder.AddTokenAuthentication();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddOpenApi();
+        builder.Services.AddIntentOpenApi();
 
         var app = builder.Build();
 

@@ -81,6 +81,25 @@ public sealed class HealthTests
         Assert.Equal("NOT_FOUND", body.RootElement.GetProperty("error").GetProperty("code").GetString());
     }
 
+    [Fact]
+    public async Task The_OpenAPI_document_describes_the_endpoints_auth_and_examples_and_the_reference_is_served()
+    {
+        await using var api = new IntentHostFactory<global::Intent.Api.Program>();
+        using var client = api.CreateClient();
+
+        using var document = JsonDocument.Parse(await client.GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var paths = document.RootElement.GetProperty("paths");
+        Assert.True(paths.TryGetProperty("/v1/intent/audiences", out var audiences));
+        Assert.True(paths.TryGetProperty("/v1/intent/topics", out _));
+        var schemes = document.RootElement.GetProperty("components").GetProperty("securitySchemes");
+        Assert.Equal("x-api-key", schemes.GetProperty("apiKey").GetProperty("name").GetString());
+        var example = audiences.GetProperty("post").GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal("Directors researching CRM", example.GetProperty("name").GetString());
+
+        using var reference = await client.GetAsync(new Uri("/docs/", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+    }
+
     private static async Task<(HttpStatusCode Status, JsonDocument Body)> WaitForReadyAsync(HttpClient client)
     {
         var (status, text) = await Eventually.MatchAsync(
