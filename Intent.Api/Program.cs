@@ -2,6 +2,7 @@ using Intent.Api.Audiences;
 using Intent.Api.Auth;
 using Intent.Api.Errors;
 using Intent.Api.OpenApi;
+using Intent.Api.Runs;
 using Intent.Api.Topics;
 using Intent.Data;
 using Intent.ServiceDefaults;
@@ -38,6 +39,7 @@ public sealed class Program
         app.MapHealthEndpoints();
         app.MapTopicsEndpoints();
         app.MapAudiencesEndpoints();
+        app.MapRunsEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
 

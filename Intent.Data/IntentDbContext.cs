@@ -18,6 +18,10 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 
     public DbSet<Audiences.Audience> Audiences => Set<Audiences.Audience>();
 
+    public DbSet<Runs.AudienceRun> AudienceRuns => Set<Runs.AudienceRun>();
+
+    public DbSet<Runs.AudienceSnapshot> AudienceSnapshots => Set<Runs.AudienceSnapshot>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();

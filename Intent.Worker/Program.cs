@@ -2,6 +2,7 @@ using Intent.Data;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
+using Intent.Worker.Runs;
 
 namespace Intent.Worker;
 
@@ -17,7 +18,11 @@ public sealed class Program
 
         builder.AddServiceDefaults();
         builder.AddIntentData();
-        builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
+        builder.AddIntentBus(bus =>
+        {
+            bus.AddIntentOutbox(builder.Configuration);
+            bus.AddRunSaga();
+        });
 
         var app = builder.Build();
 

@@ -345,6 +345,184 @@ namespace Intent.Data.Migrations
                     b.ToTable("organizations", (string)null);
                 });
 
+            modelBuilder.Entity("Intent.Data.Runs.AudienceRun", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
+                    b.Property<Guid>("AudienceId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("audience_id");
+
+                    b.Property<DateTime?>("CancelledAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancelled_at");
+
+                    b.Property<long>("CandidateCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_count");
+
+                    b.Property<DateTime?>("CompletedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("completed_at");
+
+                    b.Property<string>("Config")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("config");
+
+                    b.Property<string>("ConfigHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("config_hash")
+                        .IsFixedLength();
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly?>("DataDate")
+                        .HasColumnType("date")
+                        .HasColumnName("data_date");
+
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("error_code");
+
+                    b.Property<string>("ErrorMessage")
+                        .HasColumnType("text")
+                        .HasColumnName("error_message");
+
+                    b.Property<string>("IdempotencyKey")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)")
+                        .HasColumnName("idempotency_key");
+
+                    b.Property<DateTime?>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<string>("ReadyEmailError")
+                        .HasColumnType("text")
+                        .HasColumnName("ready_email_error");
+
+                    b.Property<Guid?>("ReadyEmailExportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("ready_email_export_id");
+
+                    b.Property<DateTime?>("ReadyEmailSentAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ready_email_sent_at");
+
+                    b.Property<long>("ResultCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("result_count");
+
+                    b.Property<string>("ResultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("result_key")
+                        .IsFixedLength();
+
+                    b.Property<string>("RunType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("run_type");
+
+                    b.Property<DateTime?>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("updated_at");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_audience_runs");
+
+                    b.HasIndex("AudienceId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_audience_runs_in_flight")
+                        .HasFilter("status IN ('queued', 'running')");
+
+                    b.HasIndex("AudienceId", "CreatedAt")
+                        .HasDatabaseName("ix_audience_runs_audience_id_created_at");
+
+                    b.HasIndex("OrganizationId", "IdempotencyKey")
+                        .IsUnique()
+                        .HasDatabaseName("ux_audience_runs_idempotency_key")
+                        .HasFilter("idempotency_key IS NOT NULL");
+
+                    b.ToTable("audience_runs", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_audience_runs_idempotency_key", "idempotency_key IS NULL OR char_length(idempotency_key) BETWEEN 1 AND 120");
+
+                            t.HasCheckConstraint("ck_audience_runs_run_type", "run_type IN ('manual', 'daily', 'preview')");
+
+                            t.HasCheckConstraint("ck_audience_runs_status", "status IN ('queued', 'running', 'completed', 'failed', 'cancelled')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Runs.AudienceSnapshot", b =>
+                {
+                    b.Property<string>("ResultKey")
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("result_key")
+                        .IsFixedLength();
+
+                    b.Property<long>("CandidateCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("candidate_count");
+
+                    b.Property<string>("ConfigHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character(64)")
+                        .HasColumnName("config_hash")
+                        .IsFixedLength();
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("DataDate")
+                        .HasColumnType("date")
+                        .HasColumnName("data_date");
+
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<long>("ResultCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("result_count");
+
+                    b.HasKey("ResultKey")
+                        .HasName("pk_audience_snapshots");
+
+                    b.ToTable("audience_snapshots", (string)null);
+                });
+
             modelBuilder.Entity("Intent.Messaging.Inbox.InboxState", b =>
                 {
                     b.Property<Guid>("MessageId")
@@ -504,6 +682,23 @@ namespace Intent.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_api_tokens_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Intent.Data.Runs.AudienceRun", b =>
+                {
+                    b.HasOne("Intent.Data.Audiences.Audience", null)
+                        .WithMany()
+                        .HasForeignKey("AudienceId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_audience_runs_audiences_audience_id");
+
+                    b.HasOne("Intent.Data.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_audience_runs_organizations_organization_id");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,90 @@
+using Intent.Api.Errors;
+using Intent.Api.Topics;
+using Intent.Data;
+using Intent.Data.Runs;
+using Intent.ServiceDefaults.Envelope;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Npgsql;
+
+namespace Intent.Api.Runs;
+
+/// <summary><c>GET .../runs/{runId}/results</c>: 202 while the run is on its way, people once completed, 409 otherwise.</summary>
+public static class RunResultsEndpoint
+{
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 1000;
+
+    public static void Map(RouteGroupBuilder runs) =>
+        runs.MapGet("/{runId:guid}/results", GetResults).WithName("GetRunResults").WithSummary("A completed run's people, in score order");
+
+    public static async Task<Results<Ok<DataEnvelope<RunResultsResponse>>, Accepted<DataEnvelope<RunResultsResponse>>>> GetResults(
+        HttpContext http, Guid id, Guid runId, int? limit, int? offset, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultLimit;
+        var skip = offset ?? 0;
+        Validation.Check(take is >= 1 and <= MaxLimit, "limit", $"must be from 1 to {MaxLimit}");
+        Validation.Check(skip >= 0, "offset", "must be 0 or more");
+
+        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
+        var state = RunStatus.ToPublic(run.Status);
+        switch (run.Status)
+        {
+            case RunStatus.Queued or RunStatus.Running:
+                return TypedResults.Accepted((string?)null, http.Envelope(new RunResultsResponse(RunResponse.From(run), state, [], 0, take, skip)));
+            case RunStatus.Completed:
+                var people = await ReadAsync(db, run.ResultKey!, take, skip, cancellationToken);
+                return TypedResults.Ok(http.Envelope(new RunResultsResponse(RunResponse.From(run), state, people, run.ResultCount, take, skip)));
+            default:
+                throw new ApiException(StatusCodes.Status409Conflict, "RUN_RESULTS_UNAVAILABLE", $"The run is {state}; it has no results.");
+        }
+    }
+
+    private static async Task<List<RunResultPerson>> ReadAsync(IntentDbContext db, string resultKey, int limit, int offset, CancellationToken cancellationToken)
+    {
+        var rows = new List<(RunResultPerson Person, int[] Topics)>();
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        try
+        {
+            await using var command = new NpgsqlCommand(
+                """
+                SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, p.hashed_email, p.first_name, p.last_name, p.full_name,
+                       p.business_email, p.personal_email, p.email, p.primary_contact_email, p.phone, p.linkedin_url, p.headline,
+                       p.job_title, p.seniority, p.department, p.company_name, p.company_domain, p.company_industry,
+                       p.company_industry_group, p.company_revenue_range, p.company_employee_range, p.country, p.is_decision_maker
+                FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
+                WHERE m.result_key = @key ORDER BY m.rank LIMIT @limit OFFSET @offset
+                """,
+                connection,
+                (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            command.Parameters.AddWithValue("key", resultKey);
+            command.Parameters.AddWithValue("limit", limit);
+            command.Parameters.AddWithValue("offset", offset);
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
+                var topics = reader.GetFieldValue<int[]>(2);
+                rows.Add((new RunResultPerson(
+                    reader.GetString(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), Text(11), Text(12), Text(13), Text(14), Text(15),
+                    Text(16), new RunResultCompany(Text(17), Text(18), Text(19), Text(20), Text(21), Text(22)), Text(23),
+                    reader.IsDBNull(24) ? null : reader.GetBoolean(24),
+                    new RunResultIntent(reader.GetInt16(0), reader.GetInt16(1), [])), topics));
+            }
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+
+        var ids = rows.SelectMany(r => r.Topics).Distinct().ToList();
+        var catalog = await db.Topics.AsNoTracking().Where(t => ids.Contains(t.TopicId))
+            .ToDictionaryAsync(t => t.TopicId, t => new TopicResponse(t.TopicId, t.TopicName, SnakeCaseNames.Of(t.Type), t.Industry, t.Category), cancellationToken);
+        return rows.Select(r => r.Person with
+        {
+            Intent = r.Person.Intent with { MatchedTopics = r.Topics.Where(catalog.ContainsKey).Select(t => catalog[t]).ToList() },
+        }).ToList();
+    }
+}

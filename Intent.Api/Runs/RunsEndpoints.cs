@@ -1,0 +1,164 @@
+using Intent.Api.Auth;
+using Intent.Api.Errors;
+using Intent.Contracts.Runs;
+using Intent.Data;
+using Intent.Data.Runs;
+using Intent.ServiceDefaults.Envelope;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Intent.Api.Runs;
+
+/// <summary>Runs of one audience: queue (idempotent, one in flight), read, cancel, results.</summary>
+public static class RunsEndpoints
+{
+    public const int MaxIdempotencyKeyLength = 120;
+    public const int DefaultLimit = 25;
+    public const int MaxLimit = 100;
+    private const string InFlightIndex = "ux_audience_runs_in_flight";
+    private const string IdempotencyIndex = "ux_audience_runs_idempotency_key";
+
+    public static IEndpointRouteBuilder MapRunsEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var runs = endpoints.MapGroup("/v1/intent/audiences/{id:guid}/runs").WithTags("Runs").RequireAuthorization();
+        runs.MapPost("/", QueueRun).WithName("QueueRun")
+            .WithSummary("Queue an intent audience materialization run")
+            .WithDescription("Run queued or existing in-flight run returned. Public creation supports manual runs only; daily runs are queued by the worker scheduler.");
+        runs.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("List an audience's runs, newest first");
+        runs.MapGet("/{runId:guid}", GetRun).WithName("GetRun").WithSummary("Get one run");
+        runs.MapDelete("/{runId:guid}", CancelRun).WithName("CancelRun").WithSummary("Cancel a queued run");
+        RunResultsEndpoint.Map(runs);
+        return endpoints;
+    }
+
+    public static async Task<Ok<DataEnvelope<RunResponse>>> QueueRun(
+        HttpContext http, Guid id, QueueRunRequest? request, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var runType = request?.RunType ?? "manual";
+        Validation.Check(runType == "manual", "runType",
+            "must be manual: public run creation supports manual runs only; daily runs are queued by the worker scheduler");
+        var key = IdempotencyKey(http);
+        var organizationId = http.User.OrganizationId();
+
+        // A concurrent request may win the in-flight or idempotency index between our look and our insert:
+        // then look again and answer with its run.
+        for (var attempt = 0; ; attempt++)
+        {
+            var audience = await db.Audiences.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.OrganizationId == organizationId, cancellationToken)
+                ?? throw new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No audience with this id.");
+
+            if (key is not null
+                && await db.AudienceRuns.AsNoTracking().SingleOrDefaultAsync(r => r.OrganizationId == organizationId && r.IdempotencyKey == key, cancellationToken) is { } keyed)
+            {
+                return keyed.AudienceId == id
+                    ? TypedResults.Ok(http.Envelope(RunResponse.From(keyed)))
+                    : throw new ApiException(StatusCodes.Status422UnprocessableEntity, "IDEMPOTENCY_KEY_REUSED",
+                        "This Idempotency-Key was already used for another audience's run.");
+            }
+
+            var inFlight = await db.AudienceRuns.AsNoTracking()
+                .Where(r => r.AudienceId == id && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
+                .SingleOrDefaultAsync(cancellationToken);
+            if (inFlight is not null)
+            {
+                return TypedResults.Ok(http.Envelope(RunResponse.From(inFlight)));
+            }
+
+            var dataDate = await db.DataDates.Where(d => d.Complete).MaxAsync(d => (DateOnly?)d.Date, cancellationToken);
+            var now = clock.GetUtcNow().UtcDateTime;
+            var run = new AudienceRun
+            {
+                CorrelationId = Guid.CreateVersion7(),
+                AudienceId = id,
+                OrganizationId = organizationId,
+                Status = RunStatus.Queued,
+                RunType = RunType.Manual,
+                Config = audience.Config,
+                ConfigHash = audience.ConfigHash,
+                DataDate = dataDate,
+                ResultKey = dataDate is { } date ? ResultKeys.For(organizationId, audience.ConfigHash, date) : null,
+                IdempotencyKey = key,
+                CreatedAt = now,
+                UpdatedAt = now,
+            };
+            db.AudienceRuns.Add(run);
+            await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return TypedResults.Ok(http.Envelope(RunResponse.From(run)));
+            }
+            catch (DbUpdateException exception) when (attempt < 3 && exception.InnerException is PostgresException
+            {
+                SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: InFlightIndex or IdempotencyIndex,
+            })
+            {
+                db.ChangeTracker.Clear();
+            }
+        }
+    }
+
+    public static async Task<Ok<DataEnvelope<List<RunResponse>>>> ListRuns(
+        HttpContext http, Guid id, int? limit, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultLimit;
+        Validation.Check(take is >= 1 and <= MaxLimit, "limit", $"must be from 1 to {MaxLimit}");
+        await RequireAudienceAsync(http, id, db, cancellationToken);
+        var runs = await db.AudienceRuns.AsNoTracking().Where(r => r.AudienceId == id)
+            .OrderByDescending(r => r.CreatedAt).ThenByDescending(r => r.CorrelationId).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(runs.Select(RunResponse.From).ToList()));
+    }
+
+    public static async Task<Ok<DataEnvelope<RunResponse>>> GetRun(HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken) =>
+        TypedResults.Ok(http.Envelope(RunResponse.From(await FindRunAsync(http, id, runId, db, cancellationToken))));
+
+    public static async Task<Ok<DataEnvelope<RunResponse>>> CancelRun(
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        var now = clock.GetUtcNow().UtcDateTime;
+        // One statement: it waits for a worker holding the row, and only a still-queued run is cancelled.
+        var cancelled = await db.AudienceRuns
+            .Where(r => r.CorrelationId == runId && r.AudienceId == id && r.OrganizationId == organizationId && r.Status == RunStatus.Queued)
+            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.CancelledAt, now).SetProperty(r => r.UpdatedAt, now),
+                cancellationToken);
+        var run = await FindRunAsync(http, id, runId, db, cancellationToken);
+        return cancelled == 1
+            ? TypedResults.Ok(http.Envelope(RunResponse.From(run)))
+            : throw new ApiException(StatusCodes.Status409Conflict, "RUN_NOT_CANCELLABLE",
+                $"Only queued runs can be cancelled; this run is {RunStatus.ToPublic(run.Status)}.");
+    }
+
+    internal static async Task<AudienceRun> FindRunAsync(HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        return await db.AudienceRuns.AsNoTracking()
+            .SingleOrDefaultAsync(r => r.CorrelationId == runId && r.AudienceId == id && r.OrganizationId == organizationId, cancellationToken)
+            ?? throw new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No run with this id for this audience.");
+    }
+
+    private static async Task RequireAudienceAsync(HttpContext http, Guid id, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        if (!await db.Audiences.AnyAsync(a => a.Id == id && a.OrganizationId == organizationId, cancellationToken))
+        {
+            throw new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No audience with this id.");
+        }
+    }
+
+    private static string? IdempotencyKey(HttpContext http)
+    {
+        if (!http.Request.Headers.TryGetValue("Idempotency-Key", out var values))
+        {
+            return null;
+        }
+
+        var key = values.ToString();
+        Validation.Check(key.Length is >= 1 and <= MaxIdempotencyKeyLength && values.Count == 1, "Idempotency-Key",
+            $"must be 1 to {MaxIdempotencyKeyLength} characters");
+        return key;
+    }
+}

@@ -1,0 +1,22 @@
+namespace Intent.Data.Runs;
+
+/// <summary>
+/// The materialized people of one (organization, configHash, dataDate): runs with the same
+/// <see cref="ResultKey"/> share it. Members are in <c>audience_snapshot_members</c> (SQL only).
+/// </summary>
+public sealed class AudienceSnapshot
+{
+    public string ResultKey { get; set; } = "";
+
+    public Guid OrganizationId { get; set; }
+
+    public string ConfigHash { get; set; } = "";
+
+    public DateOnly DataDate { get; set; }
+
+    public long CandidateCount { get; set; }
+
+    public long ResultCount { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+}

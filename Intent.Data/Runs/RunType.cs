@@ -1,0 +1,8 @@
+namespace Intent.Data.Runs;
+
+public enum RunType
+{
+    Manual,
+    Daily,
+    Preview,
+}

@@ -1,0 +1,104 @@
+using System.Text.Json;
+using Intent.Data.Audiences;
+using Intent.Data.Runs;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Intent.Worker.Runs;
+
+/// <summary>
+/// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
+/// topics within the score range on the run's date) and the filtered results go from
+/// <c>intent_scores</c> and <c>people</c> straight into <c>audience_snapshot_members</c> with one
+/// INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
+/// </summary>
+public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
+{
+    public sealed record Result(long CandidateCount, long ResultCount, string ResultKey, bool Reused);
+
+    public async Task<Result> MaterializeAsync(AudienceRun run, DateOnly dataDate, CancellationToken cancellationToken)
+    {
+        var resultKey = ResultKeys.For(run.OrganizationId, run.ConfigHash, dataDate);
+
+        // Claiming the key first makes a concurrent run with the same key wait here, then reuse ours.
+        await using (var claim = Command(
+                         """
+                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                         VALUES (@key, @organization, @hash, @date, 0, 0, now()) ON CONFLICT (result_key) DO NOTHING
+                         """))
+        {
+            claim.Parameters.AddWithValue("key", resultKey);
+            claim.Parameters.AddWithValue("organization", run.OrganizationId);
+            claim.Parameters.AddWithValue("hash", run.ConfigHash);
+            claim.Parameters.AddWithValue("date", dataDate);
+            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                await using var existing = Command("SELECT candidate_count, result_count FROM audience_snapshots WHERE result_key = @key");
+                existing.Parameters.AddWithValue("key", resultKey);
+                await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+                await reader.ReadAsync(cancellationToken);
+                return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: true);
+            }
+        }
+
+        using var document = JsonDocument.Parse(run.Config);
+        var (config, errors) = AudienceConfigParser.Parse(document.RootElement);
+        if (config is null)
+        {
+            throw new InvalidDataException($"The run's config is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}");
+        }
+
+        var (where, parameters) = FilterSql.Build(config.Filters);
+        await using var build = Command(
+            $"""
+            WITH matched AS (
+                SELECT s.person_id,
+                       max(s.score) AS intent_score,
+                       count(*) AS topic_overlap,
+                       array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
+                FROM intent_scores s
+                WHERE s.data_date = @date AND s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
+                GROUP BY s.person_id
+                HAVING count(*) >= @overlap
+            ),
+            inserted AS (
+                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT @key, row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
+                       m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
+                FROM matched m JOIN people p ON p.person_id = m.person_id
+                WHERE {where}
+                RETURNING 1
+            ),
+            counted AS (
+                SELECT (SELECT count(*) FROM matched) AS candidates, (SELECT count(*) FROM inserted) AS results
+            )
+            UPDATE audience_snapshots SET candidate_count = counted.candidates, result_count = counted.results
+            FROM counted WHERE result_key = @key
+            RETURNING candidate_count, result_count
+            """);
+        build.CommandTimeout = 0;
+        build.Parameters.AddWithValue("date", dataDate);
+        build.Parameters.Add(new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() });
+        build.Parameters.AddWithValue("min", (short)config.MinScore);
+        build.Parameters.AddWithValue("max", (short)config.MaxScore);
+        build.Parameters.AddWithValue("overlap", (long)config.MinTopicOverlap);
+        build.Parameters.AddWithValue("key", resultKey);
+        build.Parameters.AddRange(parameters.ToArray());
+
+        await using (var reader = await build.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: false);
+        }
+    }
+
+    /// <summary>Whether the run's data date has complete scores.</summary>
+    public async Task<bool> HasCompleteDataAsync(DateOnly dataDate, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT EXISTS (SELECT 1 FROM data_dates WHERE data_date = @date AND complete)");
+        command.Parameters.AddWithValue("date", dataDate);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, connection, transaction);
+}

@@ -1,0 +1,40 @@
+using Intent.Contracts.Runs;
+using Intent.Data.Runs;
+using MassTransit;
+
+namespace Intent.Worker.Runs;
+
+/// <summary>What each transition of the run saga writes on the run.</summary>
+public static class RunTransitions
+{
+    public static void Start(AudienceRun run)
+    {
+        var now = DateTime.UtcNow;
+        run.Attempts++;
+        run.StartedAt = now;
+        run.NextAttemptAt = null;
+        run.UpdatedAt = now;
+    }
+
+    public static void Complete(AudienceRun run, AudienceSnapshotMaterialized snapshot)
+    {
+        var now = DateTime.UtcNow;
+        run.CandidateCount = snapshot.CandidateCount;
+        run.ResultCount = snapshot.ResultCount;
+        run.ResultKey = snapshot.ResultKey;
+        run.CompletedAt = now;
+        run.ErrorCode = null;
+        run.ErrorMessage = null;
+        run.UpdatedAt = now;
+    }
+
+    public static void Fail(AudienceRun run, string code, string message)
+    {
+        run.ErrorCode = code;
+        run.ErrorMessage = message.Length > 2000 ? message[..2000] : message;
+        run.UpdatedAt = DateTime.UtcNow;
+    }
+
+    public static string Describe(Fault<MaterializeAudienceSnapshot> fault) =>
+        fault.Exceptions.FirstOrDefault() is { } exception ? $"{exception.ExceptionType}: {exception.Message}" : "The materialization failed.";
+}
