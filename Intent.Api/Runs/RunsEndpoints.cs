@@ -157,7 +157,7 @@ public static class RunsEndpoints
         }
 
         var key = values.ToString();
-        Validation.Check(key.Length is >= 1 and <= MaxIdempotencyKeyLength && values.Count == 1, "Idempotency-Key",
+        Validation.Check(key.Trim().Length >= 1 && key.Length <= MaxIdempotencyKeyLength && values.Count == 1, "Idempotency-Key",
             $"must be 1 to {MaxIdempotencyKeyLength} characters");
         return key;
     }

@@ -1,0 +1,112 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Intent.Cli;
+using Intent.Data.Organizations;
+using Intent.Tests.Integration.Api;
+
+namespace Intent.Tests.Integration.Runs;
+
+/// <summary>
+/// A scratch database with a small seeded catalog, an in-process API and (optionally) worker on it,
+/// and a caller organization: everything a run needs, on the real PostgreSQL and RabbitMQ.
+/// </summary>
+public sealed class RunsWorld : IAsyncDisposable
+{
+    public const string DataDate = "2001-01-02";
+
+    private readonly List<IAsyncDisposable> _hosts = [];
+    private IntentHostFactory<global::Intent.Api.Program> _api = null!;
+
+    private RunsWorld(ScratchDatabase database) => Database = database;
+
+    public ScratchDatabase Database { get; }
+
+    public HttpClient Client { get; private set; } = null!;
+
+    public Guid OrganizationId { get; private set; }
+
+    public IntentHostFactory<global::Intent.Worker.Program>? Worker { get; private set; }
+
+    public static async Task<RunsWorld> CreateAsync(bool seeded = true, bool worker = true)
+    {
+        var world = new RunsWorld(await ScratchDatabase.CreateAsync());
+        if (seeded)
+        {
+            Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
+                ["--people", "3000", "--topics", "40", "--days", "2", "--seed", "11", "--end-date", DataDate]));
+        }
+
+        var overrides = new Dictionary<string, string?> { ["ConnectionStrings:Intent"] = world.Database.ConnectionString };
+        world._api = new IntentHostFactory<global::Intent.Api.Program>(overrides);
+        world._hosts.Add(world._api);
+        if (worker)
+        {
+            await world.StartWorkerAsync();
+        }
+
+        (world.Client, world.OrganizationId) = await world.NewCallerAsync("runs");
+        return world;
+    }
+
+    /// <summary>A new organization and an API client authenticated as it.</summary>
+    public async Task<(HttpClient Client, Guid OrganizationId)> NewCallerAsync(string name)
+    {
+        await using var db = Database.CreateDbContext();
+        var organization = new Organization { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTime.UtcNow };
+        var (token, row) = Tokens.Create(organization.Id, TokenKind.Dashboard, DateTime.UtcNow);
+        db.Organizations.Add(organization);
+        db.ApiTokens.Add(row);
+        await db.SaveChangesAsync();
+        var client = _api.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return (client, organization.Id);
+    }
+
+    public async Task StartWorkerAsync()
+    {
+        Worker = new IntentHostFactory<global::Intent.Worker.Program>(
+            new Dictionary<string, string?> { ["ConnectionStrings:Intent"] = Database.ConnectionString });
+        _hosts.Add(Worker);
+        using var client = Worker.CreateClient();
+        await Eventually.MatchAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode, ok => ok,
+            because: "the worker to be ready");
+    }
+
+    public async Task<Guid> AudienceAsync(object config, string name = "audience")
+    {
+        var (response, body) = await Client.SendAsync(HttpMethod.Post, "/v1/intent/audiences", new { name, status = "active", config });
+        Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
+        return body.Data().GetProperty("id").GetGuid();
+    }
+
+    public async Task<JsonElement> QueueAsync(Guid audienceId, string? idempotencyKey = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/intent/audiences/{audienceId}/runs", UriKind.Relative));
+        if (idempotencyKey is not null)
+        {
+            request.Headers.Add("Idempotency-Key", idempotencyKey);
+        }
+
+        using var response = await Client.SendAsync(request);
+        var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Clone();
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body.Data();
+    }
+
+    public async Task<JsonElement> RunAsync(Guid audienceId, Guid runId) =>
+        (await Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audienceId}/runs/{runId}")).Body.Data();
+
+    public async Task<JsonElement> WaitForStatusAsync(Guid audienceId, Guid runId, params string[] statuses) =>
+        await Eventually.MatchAsync(() => RunAsync(audienceId, runId), run => statuses.Contains(run.GetProperty("status").GetString()),
+            TimeSpan.FromSeconds(60), $"run {runId} to become {string.Join(" or ", statuses)}");
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var host in Enumerable.Reverse(_hosts))
+        {
+            await host.DisposeAsync();
+        }
+
+        await Database.DisposeAsync();
+    }
+}
