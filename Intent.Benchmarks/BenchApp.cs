@@ -13,11 +13,14 @@ public static class BenchApp
             case "outbox":
                 await new OutboxBenchmark(settings).RunAsync();
                 return 0;
+            case "materialize":
+                await new Runs.MaterializeBenchmark(settings).RunAsync();
+                return 0;
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api");
                 return 2;
         }
     }

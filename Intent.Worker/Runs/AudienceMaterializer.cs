@@ -48,9 +48,25 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             throw new InvalidDataException($"The run's config is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}");
         }
 
+        var (sql, parameters) = BuildStatement(config, resultKey, dataDate);
+        await using var build = Command(sql);
+        build.CommandTimeout = 0;
+        build.Parameters.AddRange(parameters.ToArray());
+
+        await using (var reader = await build.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: false);
+        }
+    }
+
+    /// <summary>
+    /// The one statement that fills a claimed snapshot: candidates, filtered results in rank order, counts.
+    /// </summary>
+    public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
+    {
         var (where, parameters) = FilterSql.Build(config.Filters);
-        await using var build = Command(
-            $"""
+        var sql = $"""
             WITH matched AS (
                 SELECT s.person_id,
                        max(s.score) AS intent_score,
@@ -75,21 +91,17 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             UPDATE audience_snapshots SET candidate_count = counted.candidates, result_count = counted.results
             FROM counted WHERE result_key = @key
             RETURNING candidate_count, result_count
-            """);
-        build.CommandTimeout = 0;
-        build.Parameters.AddWithValue("date", dataDate);
-        build.Parameters.Add(new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() });
-        build.Parameters.AddWithValue("min", (short)config.MinScore);
-        build.Parameters.AddWithValue("max", (short)config.MaxScore);
-        build.Parameters.AddWithValue("overlap", (long)config.MinTopicOverlap);
-        build.Parameters.AddWithValue("key", resultKey);
-        build.Parameters.AddRange(parameters.ToArray());
-
-        await using (var reader = await build.ExecuteReaderAsync(cancellationToken))
-        {
-            await reader.ReadAsync(cancellationToken);
-            return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: false);
-        }
+            """;
+        parameters.AddRange(
+        [
+            new NpgsqlParameter("date", dataDate),
+            new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() },
+            new NpgsqlParameter("min", (short)config.MinScore),
+            new NpgsqlParameter("max", (short)config.MaxScore),
+            new NpgsqlParameter("overlap", (long)config.MinTopicOverlap),
+            new NpgsqlParameter("key", resultKey),
+        ]);
+        return (sql, parameters);
     }
 
     /// <summary>Whether the run's data date has complete scores.</summary>
