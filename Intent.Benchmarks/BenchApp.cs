@@ -16,6 +16,9 @@ public static class BenchApp
             case "materialize":
                 await new Runs.MaterializeBenchmark(settings).RunAsync();
                 return 0;
+            case "api":
+                await new Runs.ApiBenchmark(settings).RunAsync();
+                return 0;
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;

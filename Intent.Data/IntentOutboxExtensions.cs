@@ -13,11 +13,20 @@ public static class IntentOutboxExtensions
 
     /// <summary>
     /// Sends and publishes from requests and jobs commit with their changes (bus outbox); every
-    /// consumer and saga handles a message once (inbox); this process relays committed messages.
+    /// consumer and saga handles a message once (inbox); this process relays committed messages
+    /// unless <c>Outbox__Relay</c> is false (then other processes relay them).
     /// </summary>
     public static IBusRegistrationConfigurator AddIntentOutbox(this IBusRegistrationConfigurator bus, IConfiguration configuration)
     {
         bus.AddOptions<PostgresOutboxOptions>().Bind(configuration.GetSection(SectionName));
-        return bus.AddPostgresOutbox<IntentDbContext>(outbox => outbox.UseBusOutbox());
+        var relay = configuration.GetValue($"{SectionName}:Relay", defaultValue: true);
+        return bus.AddPostgresOutbox<IntentDbContext>(outbox =>
+        {
+            outbox.UseBusOutbox();
+            if (!relay)
+            {
+                outbox.DisableDeliveryService();
+            }
+        });
     }
 }

@@ -47,11 +47,21 @@ public static class RunsEndpoints
         // then look again and answer with its run.
         for (var attempt = 0; ; attempt++)
         {
-            var audience = await db.Audiences.AsNoTracking().SingleOrDefaultAsync(a => a.Id == id && a.OrganizationId == organizationId, cancellationToken)
+            // One round trip: the audience, its in-flight run, the run of this key, and the latest complete data date.
+            var state = await db.Audiences.AsNoTracking()
+                .Where(a => a.Id == id && a.OrganizationId == organizationId)
+                .Select(a => new
+                {
+                    a.Config,
+                    a.ConfigHash,
+                    Keyed = key == null ? null : db.AudienceRuns.FirstOrDefault(r => r.OrganizationId == organizationId && r.IdempotencyKey == key),
+                    InFlight = db.AudienceRuns.FirstOrDefault(r => r.AudienceId == id && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)),
+                    DataDate = db.DataDates.Where(d => d.Complete).Max(d => (DateOnly?)d.Date),
+                })
+                .SingleOrDefaultAsync(cancellationToken)
                 ?? throw new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No audience with this id.");
 
-            if (key is not null
-                && await db.AudienceRuns.AsNoTracking().SingleOrDefaultAsync(r => r.OrganizationId == organizationId && r.IdempotencyKey == key, cancellationToken) is { } keyed)
+            if (state.Keyed is { } keyed)
             {
                 return keyed.AudienceId == id
                     ? TypedResults.Ok(http.Envelope(RunResponse.From(keyed)))
@@ -59,15 +69,12 @@ public static class RunsEndpoints
                         "This Idempotency-Key was already used for another audience's run.");
             }
 
-            var inFlight = await db.AudienceRuns.AsNoTracking()
-                .Where(r => r.AudienceId == id && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running))
-                .SingleOrDefaultAsync(cancellationToken);
-            if (inFlight is not null)
+            if (state.InFlight is { } inFlight)
             {
                 return TypedResults.Ok(http.Envelope(RunResponse.From(inFlight)));
             }
 
-            var dataDate = await db.DataDates.Where(d => d.Complete).MaxAsync(d => (DateOnly?)d.Date, cancellationToken);
+            var dataDate = state.DataDate;
             var now = clock.GetUtcNow().UtcDateTime;
             var run = new AudienceRun
             {
@@ -76,10 +83,10 @@ public static class RunsEndpoints
                 OrganizationId = organizationId,
                 Status = RunStatus.Queued,
                 RunType = RunType.Manual,
-                Config = audience.Config,
-                ConfigHash = audience.ConfigHash,
+                Config = state.Config,
+                ConfigHash = state.ConfigHash,
                 DataDate = dataDate,
-                ResultKey = dataDate is { } date ? ResultKeys.For(organizationId, audience.ConfigHash, date) : null,
+                ResultKey = dataDate is { } date ? ResultKeys.For(organizationId, state.ConfigHash, date) : null,
                 IdempotencyKey = key,
                 CreatedAt = now,
                 UpdatedAt = now,

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using Intent.Data.Organizations;
+using Npgsql;
+
+namespace Intent.Benchmarks.Runs;
+
+/// <summary>
+/// <c>./intent bench api</c>: POST runs/s and latency of the real API process at fixed concurrency
+/// for 60 s across many audiences, then at half that rate, beside pgbench running the same
+/// run + outbox insert transaction straight against PostgreSQL.
+/// </summary>
+public sealed class ApiBenchmark(BenchSettings settings)
+{
+    private const int Concurrency = 16;
+    private const int ApiAudiences = 150_000;
+    private const int PgbenchAudiences = 200_000;
+    private static readonly TimeSpan MaxRateDuration = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan HalfRateDuration = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan PgbenchDuration = TimeSpan.FromSeconds(30);
+
+    public async Task RunAsync()
+    {
+        await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
+        var token = await PrepareAsync(dataSource);
+
+        Say($"raw: pgbench, {Concurrency} clients, {PgbenchDuration.TotalSeconds:N0} s, run + outbox state + outbox message insert per transaction");
+        var raw = await PgbenchAsync();
+        await Execute(dataSource, "TRUNCATE outbox_message, outbox_state; DELETE FROM audience_runs;");
+
+        await using var api = await ApiProcess.StartAsync(settings);
+        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
+        {
+            BaseAddress = api.BaseAddress,
+        };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var audiences = await AudienceIdsAsync(dataSource);
+        var next = -1;
+
+        Say("ours: warm-up");
+        await ClosedLoopAsync(client, audiences, () => Interlocked.Increment(ref next), TimeSpan.FromSeconds(5));
+        Say($"ours: POST /runs, {Concurrency} at a time, {MaxRateDuration.TotalSeconds:N0} s");
+        var max = await ClosedLoopAsync(client, audiences, () => Interlocked.Increment(ref next), MaxRateDuration);
+        var half = max.Rate / 2;
+        Say($"ours: POST /runs at half that rate ({half:N0}/s), {HalfRateDuration.TotalSeconds:N0} s");
+        var steady = await OpenLoopAsync(client, audiences, () => Interlocked.Increment(ref next), half, HalfRateDuration);
+
+        Console.WriteLine();
+        Console.WriteLine("| measure | value | ratio |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        Console.WriteLine($"| pgbench: run + outbox insert transactions/s ({Concurrency} clients) | {raw:N0} | 1.00 |");
+        Console.WriteLine($"| API: POST runs/s ({Concurrency} concurrent, {MaxRateDuration.TotalSeconds:N0} s, {max.Count:N0} runs, {max.Errors} errors) | {max.Rate:N0} | {max.Rate / raw:N2} |");
+        Console.WriteLine($"| API at max rate: p50 / p99 ms | {max.P50:N1} / {max.P99:N1} | |");
+        Console.WriteLine($"| API at {half:N0}/s: p50 / p99 ms ({steady.Count:N0} runs, {steady.Errors} errors) | {steady.P50:N1} / {steady.P99:N1} | |");
+        Console.WriteLine();
+        Console.WriteLine($"targets: >= 0.5 x raw rate: {(max.Rate / raw >= 0.5 ? "met" : "MISSED")}; p99 <= 25 ms at half rate: {(steady.P99 <= 25 ? "met" : "MISSED")}");
+    }
+
+    private static async Task<string> PrepareAsync(NpgsqlDataSource dataSource)
+    {
+        Say($"preparing an organization, a token and {ApiAudiences + PgbenchAudiences:N0} audiences (INSERT ... SELECT)");
+        var organization = Guid.NewGuid();
+        var (token, row) = Tokens.Create(organization, TokenKind.Dashboard, DateTime.UtcNow);
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO organizations (id, name, created_at) VALUES (@organization, 'bench', now());
+            INSERT INTO api_tokens (id, organization_id, kind, token_hash, display_prefix, created_at) VALUES (@token_id, @organization, 'dashboard', @hash, @prefix, now());
+            INSERT INTO topics (topic_id, topic_name, type, industry, category) VALUES (1, 'CRM', 'b2b', 'Software', 'Sales');
+            INSERT INTO data_dates (data_date, complete, score_count, loaded_at) VALUES ('2001-01-01', true, 0, now());
+            INSERT INTO audiences (id, organization_id, name, status, daily_refresh_enabled, config, config_hash, audience_size, created_at, updated_at)
+            SELECT gen_random_uuid(), @organization, 'bench ' || n, 'active', true,
+                   '{"topicIds":[1],"minScore":70,"maxScore":100,"minTopicOverlap":1,"filters":{}}', repeat('a', 64), 0, now(), now()
+            FROM generate_series(1, @count) n;
+            CREATE TABLE bench_audiences AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM audiences;
+            CREATE UNIQUE INDEX ON bench_audiences (n);
+            ANALYZE;
+            """);
+        command.Parameters.AddWithValue("organization", organization);
+        command.Parameters.AddWithValue("token_id", row.Id);
+        command.Parameters.AddWithValue("hash", row.TokenHash);
+        command.Parameters.AddWithValue("prefix", row.DisplayPrefix);
+        command.Parameters.AddWithValue("count", ApiAudiences + PgbenchAudiences);
+        await command.ExecuteNonQueryAsync();
+        return token;
+    }
+
+    private async Task<double> PgbenchAsync()
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"intent-bench-{Guid.NewGuid():N}.sql");
+        await File.WriteAllTextAsync(script, $"""
+            \set n random(1, {PgbenchAudiences})
+            BEGIN;
+            INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key, candidate_count, result_count, attempts, created_at, updated_at)
+                SELECT gen_random_uuid(), a.id, a.organization_id, 'queued', 'manual', a.config, a.config_hash, '2001-01-01', repeat('b', 64), 0, 0, 0, now(), now()
+                FROM bench_audiences b JOIN audiences a ON a.id = b.id WHERE b.n = :n
+                ON CONFLICT (audience_id) WHERE status IN ('queued', 'running') DO NOTHING;
+            WITH state AS (INSERT INTO outbox_state (outbox_id, created) VALUES (gen_random_uuid(), now()) RETURNING outbox_id)
+            INSERT INTO outbox_message (outbox_id, message_id, content_type, message_type, body, destination_address, sent_time)
+                SELECT state.outbox_id, gen_random_uuid(), 'application/vnd.masstransit+json', 'urn:message:Intent.Contracts.Runs:MaterializeAudienceRun',
+                       repeat('x', 760), 'rabbitmq://127.0.0.1/intent-bench/Intent.Contracts.Runs:MaterializeAudienceRun', now()
+                FROM state;
+            COMMIT;
+            """);
+        try
+        {
+            var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
+            var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(PsqlPath())!, "pgbench"))
+            {
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in new[]
+                     {
+                         "-n", "-c", Concurrency.ToString(CultureInfo.InvariantCulture), "-j", "2", "-T", PgbenchDuration.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+                         "-f", script, "-h", builder.Host!, "-p", builder.Port.ToString(CultureInfo.InvariantCulture), "-U", builder.Username!, builder.Database!,
+                     })
+            {
+                start.ArgumentList.Add(arg);
+            }
+
+            start.Environment["PGPASSWORD"] = builder.Password;
+            using var process = Process.Start(start)!;
+            var output = await process.StandardOutput.ReadToEndAsync();
+            var errors = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            var tps = output.Split('\n').FirstOrDefault(l => l.StartsWith("tps = ", StringComparison.Ordinal))
+                ?? throw new InvalidOperationException($"pgbench failed: {errors}{output}");
+            return double.Parse(tps["tps = ".Length..].Split(' ')[0], CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            File.Delete(script);
+        }
+    }
+
+    private static string PsqlPath() =>
+        Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", "psql")).Last(File.Exists);
+
+    private static async Task<Guid[]> AudienceIdsAsync(NpgsqlDataSource dataSource)
+    {
+        var ids = new List<Guid>(ApiAudiences);
+        await using var command = dataSource.CreateCommand($"SELECT id FROM bench_audiences WHERE n > {PgbenchAudiences} ORDER BY n");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return [.. ids];
+    }
+
+    private static async Task<Measured> ClosedLoopAsync(HttpClient client, Guid[] audiences, Func<int> next, TimeSpan duration)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (watch.Elapsed < duration)
+            {
+                var (ok, ms) = await PostAsync(client, audiences[next() % audiences.Length]);
+                latencies.Add(ms);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }
+        }));
+        return Measured.Of(latencies, errors, watch.Elapsed);
+    }
+
+    private static async Task<Measured> OpenLoopAsync(HttpClient client, Guid[] audiences, Func<int> next, double rate, TimeSpan duration)
+    {
+        var latencies = new ConcurrentBag<double>();
+        var errors = 0;
+        var count = (int)(rate * duration.TotalSeconds);
+        var interval = Stopwatch.Frequency / rate;
+        var start = Stopwatch.GetTimestamp();
+        var requests = new List<Task>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var wait = start + (long)(i * interval) - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
+            }
+
+            requests.Add(Task.Run(async () =>
+            {
+                var (ok, ms) = await PostAsync(client, audiences[next() % audiences.Length]);
+                latencies.Add(ms);
+                if (!ok)
+                {
+                    Interlocked.Increment(ref errors);
+                }
+            }));
+        }
+
+        await Task.WhenAll(requests);
+        return Measured.Of(latencies, errors, Stopwatch.GetElapsedTime(start));
+    }
+
+    private static async Task<(bool Ok, double Milliseconds)> PostAsync(HttpClient client, Guid audience)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.PostAsync(new Uri($"/v1/intent/audiences/{audience}/runs", UriKind.Relative), null);
+        await response.Content.ReadAsByteArrayAsync();
+        return (response.IsSuccessStatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private static async Task Execute(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static void Say(string line) => Console.WriteLine($"-- {line}");
+
+    private sealed record Measured(int Count, int Errors, double Rate, double P50, double P99)
+    {
+        public static Measured Of(ConcurrentBag<double> latencies, int errors, TimeSpan elapsed)
+        {
+            var sorted = latencies.Order().ToArray();
+            double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
+            return new Measured(sorted.Length, errors, sorted.Length / elapsed.TotalSeconds, At(0.50), At(0.99));
+        }
+    }
+}
