@@ -33,6 +33,23 @@ public static class RabbitMqControl
         }
     }
 
+    /// <summary>How many messages a queue of the test virtual host holds (0 when it does not exist).</summary>
+    public static async Task<long> MessagesAsync(string queue)
+    {
+        using var client = ManagementClient();
+        var vhost = Uri.EscapeDataString(TestSettings.RabbitMqVirtualHost);
+        using var response = await client.GetAsync(new Uri($"api/queues/{vhost}/{Uri.EscapeDataString(queue)}", UriKind.Relative));
+        if (!response.IsSuccessStatusCode)
+        {
+            return 0;
+        }
+
+        using var body = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == System.Text.Json.JsonValueKind.Number
+            ? messages.GetInt64()
+            : 0;
+    }
+
     private static HttpClient ManagementClient()
     {
         var client = new HttpClient { BaseAddress = new Uri(TestSettings.RabbitMqManagementUrl.TrimEnd('/') + "/") };
