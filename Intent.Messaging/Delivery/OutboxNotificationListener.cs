@@ -35,7 +35,7 @@ public sealed class OutboxNotificationListener(NpgsqlDataSource dataSource, stri
             {
                 return;
             }
-            catch (Exception exception) when (exception is NpgsqlException or IOException or TimeoutException or InvalidOperationException)
+            catch (Exception exception) when (!cancellationToken.IsCancellationRequested)
             {
                 logger.LogWarning(exception, "Outbox notifications on {Channel} were interrupted; reconnecting", channel);
                 try

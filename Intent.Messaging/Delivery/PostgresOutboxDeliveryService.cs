@@ -83,8 +83,9 @@ public sealed class PostgresOutboxDeliveryService<TDbContext>(
             {
                 return;
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
+                // The relay must outlive any failure: rows stay in the outbox and the next attempt sends them.
                 logger.LogWarning(exception, "Outbox delivery failed; retrying in {Delay}", retryDelay);
                 try
                 {

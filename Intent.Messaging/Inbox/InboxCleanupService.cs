@@ -32,7 +32,7 @@ public sealed class InboxCleanupService<TDbContext>(
                     logger.LogInformation("Inbox sweeper deleted {Count} expired rows", deleted);
                 }
             }
-            catch (Exception exception) when (exception is NpgsqlException or TimeoutException or InvalidOperationException)
+            catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
                 logger.LogWarning(exception, "Inbox sweep failed; trying again in {Interval}", settings.CleanupInterval);
             }
