@@ -3,6 +3,7 @@ using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
 using Intent.Worker.Runs;
+using Intent.Worker.Scheduling;
 
 namespace Intent.Worker;
 
@@ -23,6 +24,8 @@ public sealed class Program
             bus.AddIntentOutbox(builder.Configuration);
             bus.AddRunSaga();
         });
+
+        builder.AddScheduling();
 
         var app = builder.Build();
 

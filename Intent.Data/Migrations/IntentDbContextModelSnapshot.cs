@@ -467,6 +467,11 @@ namespace Intent.Data.Migrations
                     b.HasIndex("AudienceId", "CreatedAt")
                         .HasDatabaseName("ix_audience_runs_audience_id_created_at");
 
+                    b.HasIndex("AudienceId", "DataDate")
+                        .IsUnique()
+                        .HasDatabaseName("ux_audience_runs_daily")
+                        .HasFilter("run_type = 'daily'");
+
                     b.HasIndex("OrganizationId", "IdempotencyKey")
                         .IsUnique()
                         .HasDatabaseName("ux_audience_runs_idempotency_key")

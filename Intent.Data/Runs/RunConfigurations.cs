@@ -35,6 +35,7 @@ internal sealed class AudienceRunConfiguration : IEntityTypeConfiguration<Audien
         run.HasIndex(r => r.AudienceId).IsUnique().HasFilter("status IN ('queued', 'running')").HasDatabaseName("ux_audience_runs_in_flight");
         run.HasIndex(r => new { r.OrganizationId, r.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL")
             .HasDatabaseName("ux_audience_runs_idempotency_key");
+        run.HasIndex(r => new { r.AudienceId, r.DataDate }).IsUnique().HasFilter("run_type = 'daily'").HasDatabaseName("ux_audience_runs_daily");
     }
 }
 

@@ -27,6 +27,8 @@ public sealed class RunsWorld : IAsyncDisposable
 
     public IntentHostFactory<global::Intent.Worker.Program>? Worker { get; private set; }
 
+    public List<IntentHostFactory<global::Intent.Worker.Program>> Workers { get; } = [];
+
     public static async Task<RunsWorld> CreateAsync(bool seeded = true, bool worker = true)
     {
         var world = new RunsWorld(await ScratchDatabase.CreateAsync());
@@ -67,6 +69,7 @@ public sealed class RunsWorld : IAsyncDisposable
         Worker = new IntentHostFactory<global::Intent.Worker.Program>(
             new Dictionary<string, string?> { ["ConnectionStrings:Intent"] = Database.ConnectionString });
         _hosts.Add(Worker);
+        Workers.Add(Worker);
         using var client = Worker.CreateClient();
         await Eventually.MatchAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode, ok => ok,
             because: "the worker to be ready");

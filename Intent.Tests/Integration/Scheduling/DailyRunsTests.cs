@@ -1,0 +1,64 @@
+using Intent.Data.Runs;
+using Intent.Tests.Integration.Runs;
+using Intent.Worker.Scheduling;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace Intent.Tests.Integration.Scheduling;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class DailyRunsTests
+{
+    [Fact]
+    public async Task Two_clustered_workers_give_each_active_audience_one_daily_run_per_date()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        await world.StartWorkerAsync();
+        var config = new { topicIds = new[] { 1, 2 } };
+        var eligible = new List<Guid>();
+        for (var i = 0; i < 4; i++)
+        {
+            eligible.Add(await world.AudienceAsync(config, $"daily {i}"));
+        }
+
+        var paused = await CreateAsync(world, new { name = "paused", status = "paused", dailyRefreshEnabled = true, config });
+        var disabled = await CreateAsync(world, new { name = "disabled", status = "active", dailyRefreshEnabled = false, config });
+        var busy = await world.AudienceAsync(config, "busy");
+        await using (var db = world.Database.CreateDbContext())
+        {
+            db.AudienceRuns.Add(new AudienceRun
+            {
+                CorrelationId = Guid.NewGuid(), AudienceId = busy, OrganizationId = world.OrganizationId, Status = RunStatus.Running,
+                RunType = RunType.Manual, Config = "{}", ConfigHash = new string('d', 64), CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        // Fire the job on both schedulers at once, twice each: the cluster runs it, the database keeps one run per audience and date.
+        var schedulers = await Task.WhenAll(world.Workers.Select(w => w.Services.GetRequiredService<ISchedulerFactory>().GetScheduler().AsTask()));
+        await Task.WhenAll(schedulers.SelectMany(s => new[] { s.TriggerJob(QueueDailyRunsJob.Key).AsTask(), s.TriggerJob(QueueDailyRunsJob.Key).AsTask() }));
+
+        await Eventually.MatchAsync(() => DailyRunsAsync(world), runs => runs.Count(r => r.Status == RunStatus.Completed) >= eligible.Count,
+            TimeSpan.FromSeconds(60), "every eligible audience's daily run to complete");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var daily = await DailyRunsAsync(world);
+
+        Assert.Equal(eligible.Order(), daily.Select(r => r.AudienceId).Order());
+        Assert.All(daily, r => Assert.Equal(new DateOnly(2001, 1, 2), r.DataDate));
+        Assert.DoesNotContain(daily, r => r.AudienceId == paused || r.AudienceId == disabled || r.AudienceId == busy);
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM qrtz_cron_triggers WHERE trigger_name = 'daily-runs'"));
+    }
+
+    private static async Task<List<AudienceRun>> DailyRunsAsync(RunsWorld world)
+    {
+        await using var db = world.Database.CreateDbContext();
+        return await db.AudienceRuns.AsNoTracking().Where(r => r.RunType == RunType.Daily).ToListAsync();
+    }
+
+    private static async Task<Guid> CreateAsync(RunsWorld world, object body)
+    {
+        var (_, created) = await Api.Json.SendAsync(world.Client, HttpMethod.Post, "/v1/intent/audiences", body);
+        return Api.Json.Data(created).GetProperty("id").GetGuid();
+    }
+}
