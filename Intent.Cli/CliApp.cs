@@ -10,7 +10,7 @@ public static class CliApp
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await Console.Out.WriteLineAsync("usage: intent-cli migrate | seed [options] | import {topics|people|scores} FILE.csv [--date D] | token create --org NAME [--kind dashboard|api-key]");
+            await Console.Out.WriteLineAsync("usage: intent-cli migrate | seed [options] | import {topics|people|scores} FILE.csv [--date D] | schedule run-daily | token create --org NAME [--kind dashboard|api-key]");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -40,6 +40,8 @@ public static class CliApp
                 return await MigrateAsync(connectionString);
             case "import":
                 return await Import.ImportCommand.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
+            case "schedule":
+                return await ScheduleCommand.RunAsync(connectionString, args[1..], Console.Out);
             case "seed":
                 return await SeedCommand.RunAsync(connectionString, args[1..]);
             case "token" when args.Length > 1 && args[1] == "create":

@@ -53,7 +53,7 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
         }
 
         logger.LogInformation("Daily runs for {DataDate}: {Queued} queued, {Skipped} audiences skipped (a run in flight or already queued today)",
-            date, queued, skipped);
+            date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), queued, skipped);
     }
 
     private async Task<(int Batch, int Created, Guid Last)> QueueBatchAsync(DateOnly date, Guid after, CancellationToken cancellationToken)

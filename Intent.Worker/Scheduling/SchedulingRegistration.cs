@@ -14,14 +14,27 @@ public static class SchedulingRegistration
     /// </summary>
     public static IHostApplicationBuilder AddScheduling(this IHostApplicationBuilder builder)
     {
-        var daily = builder.Configuration.GetSection(DailyRunsOptions.SectionName).Get<DailyRunsOptions>() ?? new DailyRunsOptions();
-        builder.Services.AddOptions<DailyRunsOptions>().BindConfiguration(DailyRunsOptions.SectionName);
+        builder.Services.AddSchedulerStore(builder.Configuration);
+        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+
+    /// <summary>
+    /// The scheduler, its store and its jobs, without running it: what the worker runs, and what
+    /// <c>./intent schedule</c> uses to fire a job on whichever worker the cluster picks.
+    /// </summary>
+    public static IServiceCollection AddSchedulerStore(this IServiceCollection services, IConfiguration configuration)
+    {
+        var daily = configuration.GetSection(DailyRunsOptions.SectionName).Get<DailyRunsOptions>() ?? new DailyRunsOptions();
+        services.AddOptions<DailyRunsOptions>().BindConfiguration(DailyRunsOptions.SectionName);
         var properties = new Dictionary<string, string?>
         {
             ["quartz.scheduler.instanceName"] = SchedulerName,
             ["quartz.scheduler.instanceId"] = "AUTO",
+            // Triggers written by another process (./intent schedule) are noticed within this many milliseconds.
+            ["quartz.scheduler.idleWaitTime"] = "5000",
         };
-        builder.Services.AddQuartz(properties, quartz =>
+        services.AddQuartz(properties, quartz =>
         {
             quartz.UsePersistentStore(store =>
             {
@@ -36,7 +49,6 @@ public static class SchedulingRegistration
                 .WithIdentity("daily-runs", "runs")
                 .WithCronSchedule(daily.Cron, cron => cron.InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(daily.TimeZone))));
         });
-        builder.Services.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
-        return builder;
+        return services;
     }
 }

@@ -50,6 +50,32 @@ public sealed class DailyRunsTests
         Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM qrtz_cron_triggers WHERE trigger_name = 'daily-runs'"));
     }
 
+    [Fact]
+    public async Task The_operator_command_fires_the_daily_job_on_a_running_worker()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 3 } });
+
+        // As an operator runs it: its own process (a scheduler in this process would be the worker's).
+        var start = new System.Diagnostics.ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "intent-cli.dll"));
+        start.ArgumentList.Add("schedule");
+        start.ArgumentList.Add("run-daily");
+        start.Environment["ConnectionStrings__Intent"] = world.Database.ConnectionString;
+        using (var cli = System.Diagnostics.Process.Start(start)!)
+        {
+            var printed = await cli.StandardOutput.ReadToEndAsync();
+            var failed = await cli.StandardError.ReadToEndAsync();
+            await cli.WaitForExitAsync();
+            Assert.True(cli.ExitCode == 0, failed);
+            Assert.Contains("triggered", printed, StringComparison.Ordinal);
+        }
+
+        var runs = await Eventually.MatchAsync(() => DailyRunsAsync(world), r => r.Any(x => x.Status == RunStatus.Completed), TimeSpan.FromSeconds(60),
+            "the daily run to be queued and completed");
+        Assert.Equal(audience, Assert.Single(runs).AudienceId);
+    }
+
     private static async Task<List<AudienceRun>> DailyRunsAsync(RunsWorld world)
     {
         await using var db = world.Database.CreateDbContext();
