@@ -16,6 +16,9 @@ public static class BenchApp
             case "materialize":
                 await new Runs.MaterializeBenchmark(settings).RunAsync();
                 return 0;
+            case "daily":
+                await new Runs.DailyBenchmark(settings).RunAsync();
+                return 0;
             case "api":
                 await new Runs.ApiBenchmark(settings).RunAsync();
                 return 0;
@@ -23,7 +26,7 @@ public static class BenchApp
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily");
                 return 2;
         }
     }

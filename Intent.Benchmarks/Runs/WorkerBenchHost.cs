@@ -1,6 +1,7 @@
 using Intent.Data;
 using Intent.ServiceDefaults.Messaging;
 using Intent.Worker.Runs;
+using Intent.Worker.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,7 @@ namespace Intent.Benchmarks.Runs;
 /// <summary>The worker's run pipeline (saga, materialization, outbox) in the benchmark process.</summary>
 public static class WorkerBenchHost
 {
-    public static async Task<IHost> StartAsync(BenchSettings settings)
+    public static async Task<IHost> StartAsync(BenchSettings settings, bool scheduling = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -30,6 +31,11 @@ public static class WorkerBenchHost
             bus.AddIntentOutbox(builder.Configuration);
             bus.AddRunSaga();
         });
+        if (scheduling)
+        {
+            builder.AddScheduling();
+        }
+
         var host = builder.Build();
         await host.StartAsync();
         return host;
