@@ -5,8 +5,9 @@ using MassTransit;
 namespace Intent.Worker.Runs;
 
 /// <summary>
-/// The life of a run: queued, running while its snapshot is built, then completed or failed. A run
-/// that was cancelled or has finished ignores every later message. The run row is the instance.
+/// The life of a run: queued, running while its snapshot is built, then completed or failed; a run
+/// whose snapshot already exists completes at once. A run that was cancelled or has finished ignores
+/// every later message. The run row is the instance.
 /// </summary>
 public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRun>
 {
@@ -25,8 +26,16 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
             Queued,
             When(MaterializeRequested)
                 .Then(c => RunTransitions.Start(c.Saga))
-                .TransitionTo(Running)
-                .Send(MaterializationQueue, c => new MaterializeAudienceSnapshot { RunId = c.Saga.CorrelationId }),
+                .Activity(x => x.OfType<ReuseExistingSnapshot>())
+                .IfElse(
+                    c => c.Saga.CompletedAt is not null,
+                    reused => reused
+                        .Activity(x => x.OfType<RecordAudienceRefresh<MaterializeAudienceRun>>())
+                        .TransitionTo(Completed)
+                        .Publish(c => new AudienceRunCompleted { RunId = c.Saga.CorrelationId, ResultCount = c.Saga.ResultCount, ResultKey = c.Saga.ResultKey! }),
+                    build => build
+                        .TransitionTo(Running)
+                        .Send(MaterializationQueue, c => new MaterializeAudienceSnapshot { RunId = c.Saga.CorrelationId })),
             Ignore(SnapshotMaterialized),
             Ignore(SnapshotFailed),
             Ignore(SnapshotFaulted));
@@ -35,7 +44,7 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
             Running,
             When(SnapshotMaterialized)
                 .Then(c => RunTransitions.Complete(c.Saga, c.Message))
-                .Activity(x => x.OfType<RecordAudienceRefresh>())
+                .Activity(x => x.OfType<RecordAudienceRefresh<AudienceSnapshotMaterialized>>())
                 .TransitionTo(Completed)
                 .Publish(c => new AudienceRunCompleted { RunId = c.Saga.CorrelationId, ResultCount = c.Saga.ResultCount, ResultKey = c.Saga.ResultKey! }),
             When(SnapshotFailed)

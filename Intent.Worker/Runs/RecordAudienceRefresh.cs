@@ -1,4 +1,3 @@
-using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
 using MassTransit;
@@ -7,9 +6,10 @@ using Microsoft.EntityFrameworkCore;
 namespace Intent.Worker.Runs;
 
 /// <summary>A completed run becomes its audience's size and last refresh, in the saga's transaction.</summary>
-public sealed class RecordAudienceRefresh(IntentDbContext db) : IStateMachineActivity<AudienceRun, AudienceSnapshotMaterialized>
+public sealed class RecordAudienceRefresh<TMessage>(IntentDbContext db) : IStateMachineActivity<AudienceRun, TMessage>
+    where TMessage : class
 {
-    public async Task Execute(BehaviorContext<AudienceRun, AudienceSnapshotMaterialized> context, IBehavior<AudienceRun, AudienceSnapshotMaterialized> next)
+    public async Task Execute(BehaviorContext<AudienceRun, TMessage> context, IBehavior<AudienceRun, TMessage> next)
     {
         var run = context.Saga;
         await db.Audiences
@@ -19,8 +19,8 @@ public sealed class RecordAudienceRefresh(IntentDbContext db) : IStateMachineAct
         await next.Execute(context);
     }
 
-    public Task Faulted<TException>(BehaviorExceptionContext<AudienceRun, AudienceSnapshotMaterialized, TException> context,
-        IBehavior<AudienceRun, AudienceSnapshotMaterialized> next)
+    public Task Faulted<TException>(BehaviorExceptionContext<AudienceRun, TMessage, TException> context,
+        IBehavior<AudienceRun, TMessage> next)
         where TException : Exception => next.Faulted(context);
 
     public void Probe(ProbeContext context) => context.CreateScope("record-audience-refresh");
