@@ -109,7 +109,7 @@ public sealed class ApiBenchmark(BenchSettings settings)
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(settings.ConnectionString);
-            var start = new ProcessStartInfo(Path.Combine(Path.GetDirectoryName(PsqlPath())!, "pgbench"))
+            var start = new ProcessStartInfo(Psql.Tool("pgbench"))
             {
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
@@ -138,9 +138,6 @@ public sealed class ApiBenchmark(BenchSettings settings)
             File.Delete(script);
         }
     }
-
-    private static string PsqlPath() =>
-        Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", "psql")).Last(File.Exists);
 
     private static async Task<Guid[]> AudienceIdsAsync(NpgsqlDataSource dataSource)
     {

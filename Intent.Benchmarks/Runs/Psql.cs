@@ -11,7 +11,7 @@ public static class Psql
     public static async Task<TimeSpan> RunAsync(string connectionString, string sql)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        var start = new ProcessStartInfo(Locate())
+        var start = new ProcessStartInfo(Tool("psql"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -62,9 +62,14 @@ public static class Psql
 
     private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    private static string Locate()
+    /// <summary>A PostgreSQL client program (psql, pgbench): the newest installed version's, else the one on PATH.</summary>
+    public static string Tool(string name)
     {
-        var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, "psql")).FirstOrDefault(File.Exists);
-        return onPath ?? Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", "psql")).Last(File.Exists);
+        var installed = Directory.Exists("/usr/lib/postgresql")
+            ? Directory.GetDirectories("/usr/lib/postgresql").Order().Select(d => Path.Combine(d, "bin", name)).LastOrDefault(File.Exists)
+            : null;
+        return installed
+            ?? (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':').Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
+            ?? throw new InvalidOperationException($"{name} is not installed");
     }
 }

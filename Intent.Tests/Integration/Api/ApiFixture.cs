@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Intent.Data.Catalog;
 using Intent.Data.Organizations;
 
@@ -17,23 +16,10 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
     public async Task<(HttpClient Client, Guid OrganizationId, string Token)> CallerAsync(TokenKind kind = TokenKind.Dashboard)
     {
         await using var db = Database.CreateDbContext();
-        var organization = new Intent.Data.Organizations.Organization { Id = Guid.NewGuid(), Name = $"org-{Guid.NewGuid():N}", CreatedAt = DateTime.UtcNow };
-        var (token, row) = Tokens.Create(organization.Id, kind, DateTime.UtcNow);
-        db.Organizations.Add(organization);
-        db.ApiTokens.Add(row);
-        await db.SaveChangesAsync();
-
+        var (organizationId, token) = await TestData.OrganizationAsync(db, $"org-{Guid.NewGuid():N}", kind);
         var client = _factory.CreateClient();
-        if (kind == TokenKind.ApiKey)
-        {
-            client.DefaultRequestHeaders.Add("x-api-key", token);
-        }
-        else
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return (client, organization.Id, token);
+        TestData.Authenticate(client, token, kind);
+        return (client, organizationId, token);
     }
 
     /// <summary>Topics with fresh ids, so tests never collide.</summary>

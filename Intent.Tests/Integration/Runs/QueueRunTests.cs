@@ -169,8 +169,7 @@ public sealed class QueueRunTests
     {
         await using (var db = world.Database.CreateDbContext())
         {
-            db.Topics.Add(new Intent.Data.Catalog.Topic { TopicId = 1, TopicName = "CRM", Type = Intent.Data.Catalog.TopicType.B2b, Industry = "Software", Category = "Sales" });
-            await db.SaveChangesAsync();
+            await TestData.TopicOneAsync(db);
         }
 
         return await world.AudienceAsync(new { topicIds = new[] { 1 } });

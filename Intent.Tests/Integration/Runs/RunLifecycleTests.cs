@@ -135,8 +135,7 @@ public sealed class RunLifecycleTests
         await using var world = await RunsWorld.CreateAsync(seeded: false);
         await using (var db = world.Database.CreateDbContext())
         {
-            db.Topics.Add(new Intent.Data.Catalog.Topic { TopicId = 1, TopicName = "CRM", Type = Intent.Data.Catalog.TopicType.B2b, Industry = "Software", Category = "Sales" });
-            await db.SaveChangesAsync();
+            await TestData.TopicOneAsync(db);
         }
 
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } });

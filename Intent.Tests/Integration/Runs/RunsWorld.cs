@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using Intent.Cli;
 using Intent.Data.Organizations;
@@ -54,14 +53,10 @@ public sealed class RunsWorld : IAsyncDisposable
     public async Task<(HttpClient Client, Guid OrganizationId)> NewCallerAsync(string name)
     {
         await using var db = Database.CreateDbContext();
-        var organization = new Organization { Id = Guid.NewGuid(), Name = name, CreatedAt = DateTime.UtcNow };
-        var (token, row) = Tokens.Create(organization.Id, TokenKind.Dashboard, DateTime.UtcNow);
-        db.Organizations.Add(organization);
-        db.ApiTokens.Add(row);
-        await db.SaveChangesAsync();
+        var (organizationId, token) = await TestData.OrganizationAsync(db, name);
         var client = _api.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return (client, organization.Id);
+        TestData.Authenticate(client, token, TokenKind.Dashboard);
+        return (client, organizationId);
     }
 
     public async Task StartWorkerAsync()
