@@ -22,6 +22,8 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 
     public DbSet<Runs.AudienceSnapshot> AudienceSnapshots => Set<Runs.AudienceSnapshot>();
 
+    public DbSet<Runs.DailyRunDate> DailyRunDates => Set<Runs.DailyRunDate>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();

@@ -127,10 +127,12 @@ public static class RunsEndpoints
     {
         var organizationId = http.User.OrganizationId();
         var now = clock.GetUtcNow().UtcDateTime;
-        // One statement: it waits for a worker holding the row, and only a still-queued run is cancelled.
+        // One statement: it waits for a worker holding the row, and only a still-queued run (new or waiting for a retry) is cancelled.
         var cancelled = await db.AudienceRuns
             .Where(r => r.CorrelationId == runId && r.AudienceId == id && r.OrganizationId == organizationId && r.Status == RunStatus.Queued)
-            .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.CancelledAt, now).SetProperty(r => r.UpdatedAt, now),
+            .ExecuteUpdateAsync(
+                s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.CancelledAt, now)
+                    .SetProperty(r => r.NextAttemptAt, (DateTime?)null).SetProperty(r => r.UpdatedAt, now),
                 cancellationToken);
         var run = await FindRunAsync(http, id, runId, db, cancellationToken);
         return cancelled == 1

@@ -17,4 +17,7 @@ public sealed record AudienceSnapshotMaterialized
 
     /// <summary>True when an existing snapshot with the same key was reused.</summary>
     public bool Reused { get; init; }
+
+    /// <summary>The run's attempt this message belongs to (1-based); 0 when not known.</summary>
+    public int Attempt { get; init; }
 }

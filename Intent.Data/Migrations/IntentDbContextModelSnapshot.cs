@@ -401,6 +401,10 @@ namespace Intent.Data.Migrations
                         .HasColumnType("text")
                         .HasColumnName("error_message");
 
+                    b.Property<DateTime?>("HeartbeatAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("heartbeat_at");
+
                     b.Property<string>("IdempotencyKey")
                         .HasMaxLength(120)
                         .HasColumnType("character varying(120)")
@@ -464,6 +468,14 @@ namespace Intent.Data.Migrations
                         .HasDatabaseName("ux_audience_runs_in_flight")
                         .HasFilter("status IN ('queued', 'running')");
 
+                    b.HasIndex("HeartbeatAt")
+                        .HasDatabaseName("ix_audience_runs_running_heartbeat")
+                        .HasFilter("status = 'running'");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_audience_runs_retry_due")
+                        .HasFilter("status = 'queued' AND next_attempt_at IS NOT NULL");
+
                     b.HasIndex("AudienceId", "CreatedAt")
                         .HasDatabaseName("ix_audience_runs_audience_id_created_at");
 
@@ -526,6 +538,30 @@ namespace Intent.Data.Migrations
                         .HasName("pk_audience_snapshots");
 
                     b.ToTable("audience_snapshots", (string)null);
+                });
+
+            modelBuilder.Entity("Intent.Data.Runs.DailyRunDate", b =>
+                {
+                    b.Property<DateOnly>("DataDate")
+                        .HasColumnType("date")
+                        .HasColumnName("data_date");
+
+                    b.Property<DateTime>("QueuedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_at");
+
+                    b.Property<long>("QueuedCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("queued_count");
+
+                    b.Property<long>("SkippedCount")
+                        .HasColumnType("bigint")
+                        .HasColumnName("skipped_count");
+
+                    b.HasKey("DataDate")
+                        .HasName("pk_daily_run_dates");
+
+                    b.ToTable("daily_run_dates", (string)null);
                 });
 
             modelBuilder.Entity("Intent.Messaging.Inbox.InboxState", b =>

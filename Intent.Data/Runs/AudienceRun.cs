@@ -37,6 +37,12 @@ public sealed class AudienceRun : SagaStateMachineInstance
 
     public DateTime? NextAttemptAt { get; set; }
 
+    /// <summary>
+    /// Last sign of life of the attempt in progress; a running run whose heartbeat is older than the
+    /// lease is taken back as a new attempt. Not part of the public run.
+    /// </summary>
+    public DateTime? HeartbeatAt { get; set; }
+
     public string? IdempotencyKey { get; set; }
 
     public string? ErrorCode { get; set; }

@@ -36,6 +36,10 @@ internal sealed class AudienceRunConfiguration : IEntityTypeConfiguration<Audien
         run.HasIndex(r => new { r.OrganizationId, r.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL")
             .HasDatabaseName("ux_audience_runs_idempotency_key");
         run.HasIndex(r => new { r.AudienceId, r.DataDate }).IsUnique().HasFilter("run_type = 'daily'").HasDatabaseName("ux_audience_runs_daily");
+
+        // What the recovery sweep looks for: running runs by heartbeat, queued runs waiting for a retry.
+        run.HasIndex(r => r.HeartbeatAt).HasFilter("status = 'running'").HasDatabaseName("ix_audience_runs_running_heartbeat");
+        run.HasIndex(r => r.NextAttemptAt).HasFilter("status = 'queued' AND next_attempt_at IS NOT NULL").HasDatabaseName("ix_audience_runs_retry_due");
     }
 }
 
@@ -47,5 +51,14 @@ internal sealed class AudienceSnapshotConfiguration : IEntityTypeConfiguration<A
         snapshot.HasKey(s => s.ResultKey);
         snapshot.Property(s => s.ResultKey).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.ConfigHash).HasMaxLength(64).IsFixedLength();
+    }
+}
+
+internal sealed class DailyRunDateConfiguration : IEntityTypeConfiguration<DailyRunDate>
+{
+    public void Configure(EntityTypeBuilder<DailyRunDate> day)
+    {
+        day.ToTable("daily_run_dates");
+        day.HasKey(d => d.DataDate);
     }
 }

@@ -104,6 +104,18 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         return (sql, parameters);
     }
 
+    /// <summary>
+    /// Bounds this transaction's waits for locks and each statement's duration, so a blocked or runaway
+    /// materialization fails its attempt instead of holding a worker; zero means no limit.
+    /// </summary>
+    public async Task LimitAsync(TimeSpan lockTimeout, TimeSpan statementTimeout, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT set_config('lock_timeout', @lock, true), set_config('statement_timeout', @statement, true)");
+        command.Parameters.AddWithValue("lock", Milliseconds(lockTimeout));
+        command.Parameters.AddWithValue("statement", Milliseconds(statementTimeout));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Whether the run's data date has complete scores.</summary>
     public async Task<bool> HasCompleteDataAsync(DateOnly dataDate, CancellationToken cancellationToken)
     {
@@ -113,4 +125,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     }
 
     private NpgsqlCommand Command(string sql) => new(sql, connection, transaction);
+
+    private static string Milliseconds(TimeSpan value) =>
+        ((long)Math.Max(0, value.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
 }

@@ -1,58 +1,91 @@
+using System.Globalization;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Intent.Worker.Runs;
 
 /// <summary>
-/// Builds the snapshot of a running run in the consumer-outbox transaction and reports the outcome
-/// to the run saga. A run that is no longer running is left alone.
+/// Builds the snapshot of a running attempt in the consumer-outbox transaction, renewing the run's
+/// lease meanwhile, and reports the outcome to the run saga. A failure the database reports is rolled
+/// back to a savepoint and reported as retryable or not; a run no longer running this attempt is left alone.
 /// </summary>
-public sealed class MaterializeAudienceSnapshotConsumer(IntentDbContext db, ILogger<MaterializeAudienceSnapshotConsumer> logger)
+public sealed class MaterializeAudienceSnapshotConsumer(
+    IntentDbContext db,
+    IConfiguration configuration,
+    IOptions<RunAttemptOptions> options,
+    ILogger<MaterializeAudienceSnapshotConsumer> logger)
     : IConsumer<MaterializeAudienceSnapshot>
 {
-    public const string NoIntentData = "NO_INTENT_DATA";
-
     public async Task Consume(ConsumeContext<MaterializeAudienceSnapshot> context)
     {
-        var run = await db.AudienceRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == context.Message.RunId, context.CancellationToken);
-        if (run is null || run.Status != RunStatus.Running)
+        var message = context.Message;
+        var run = await db.AudienceRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == message.RunId, context.CancellationToken);
+        if (run is null || run.Status != RunStatus.Running || (message.Attempt != 0 && message.Attempt != run.Attempts))
         {
-            logger.LogInformation("Run {RunId} is not running ({Status}); nothing to materialize", context.Message.RunId, run?.Status);
+            logger.LogInformation("Run {RunId} is not running attempt {Attempt} ({Status}, attempt {Current}); nothing to materialize",
+                message.RunId, message.Attempt, run?.Status, run?.Attempts);
             return;
         }
 
-        var materializer = new AudienceMaterializer(
-            (NpgsqlConnection)db.Database.GetDbConnection(),
-            (NpgsqlTransaction)db.Database.CurrentTransaction!.GetDbTransaction());
+        var transaction = db.Database.CurrentTransaction!;
+        var materializer = new AudienceMaterializer((NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
 
         if (run.DataDate is not { } dataDate || !await materializer.HasCompleteDataAsync(dataDate, context.CancellationToken))
         {
-            await context.Publish(new AudienceSnapshotFailed
-            {
-                RunId = run.CorrelationId,
-                ErrorCode = NoIntentData,
-                ErrorMessage = run.DataDate is null
+            await ReportFailureAsync(context, run, new MaterializationFailures.Classified(
+                MaterializationFailures.NoIntentData,
+                run.DataDate is null
                     ? "No complete intent data was available when the run was queued."
-                    : $"No complete intent data for {run.DataDate:yyyy-MM-dd}.",
-            });
+                    : $"No complete intent data for {run.DataDate.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)}.",
+                Retryable: false));
             return;
         }
 
-        var result = await materializer.MaterializeAsync(run, dataDate, context.CancellationToken);
+        var settings = options.Value;
+        AudienceMaterializer.Result result;
+        await using (RunHeartbeat.Start(configuration.GetIntentConnectionString(), run.CorrelationId, run.Attempts, settings.EffectiveHeartbeatInterval, logger))
+        {
+            await transaction.CreateSavepointAsync("materialize", context.CancellationToken);
+            try
+            {
+                await materializer.LimitAsync(settings.LockTimeout, settings.StatementTimeout, context.CancellationToken);
+                result = await materializer.MaterializeAsync(run, dataDate, context.CancellationToken);
+            }
+            catch (Exception e) when (MaterializationFailures.Classify(e) is { } failure)
+            {
+                await transaction.RollbackToSavepointAsync("materialize", context.CancellationToken);
+                logger.LogWarning("Run {RunId} attempt {Attempt} failed: {Code} {Message}", run.CorrelationId, run.Attempts, failure.Code, failure.Message);
+                await ReportFailureAsync(context, run, failure);
+                return;
+            }
+        }
+
         logger.LogInformation("Run {RunId}: {Candidates} candidates, {Results} results ({Source})",
             run.CorrelationId, result.CandidateCount, result.ResultCount, result.Reused ? "reused snapshot" : "materialized");
         await context.Publish(new AudienceSnapshotMaterialized
         {
             RunId = run.CorrelationId,
+            Attempt = run.Attempts,
             CandidateCount = result.CandidateCount,
             ResultCount = result.ResultCount,
             ResultKey = result.ResultKey,
             Reused = result.Reused,
         });
     }
+
+    private static Task ReportFailureAsync(ConsumeContext context, AudienceRun run, MaterializationFailures.Classified failure) =>
+        context.Publish(new AudienceSnapshotFailed
+        {
+            RunId = run.CorrelationId,
+            Attempt = run.Attempts,
+            ErrorCode = failure.Code,
+            ErrorMessage = failure.Message,
+            Retryable = failure.Retryable,
+        });
 }

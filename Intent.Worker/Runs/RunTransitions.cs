@@ -13,8 +13,21 @@ public static class RunTransitions
         run.Attempts++;
         run.StartedAt = now;
         run.NextAttemptAt = null;
+        run.HeartbeatAt = now;
         run.UpdatedAt = now;
     }
+
+    /// <summary>Back to the queue until <paramref name="nextAttemptAt"/>; the failed attempt's error stays visible meanwhile.</summary>
+    public static void Retry(AudienceRun run, DateTime nextAttemptAt)
+    {
+        run.NextAttemptAt = nextAttemptAt;
+        run.HeartbeatAt = null;
+        run.UpdatedAt = DateTime.UtcNow;
+    }
+
+    /// <summary>Whether the running attempt has gone longer than the lease without a heartbeat.</summary>
+    public static bool LeaseExpired(AudienceRun run, TimeSpan lease) =>
+        (run.HeartbeatAt ?? run.StartedAt ?? run.UpdatedAt) < DateTime.UtcNow - lease;
 
     public static void Complete(AudienceRun run, AudienceSnapshotMaterialized snapshot)
     {
@@ -23,6 +36,7 @@ public static class RunTransitions
         run.ResultCount = snapshot.ResultCount;
         run.ResultKey = snapshot.ResultKey;
         run.CompletedAt = now;
+        run.HeartbeatAt = null;
         run.ErrorCode = null;
         run.ErrorMessage = null;
         run.UpdatedAt = now;
@@ -32,6 +46,7 @@ public static class RunTransitions
     {
         run.ErrorCode = code;
         run.ErrorMessage = message.Length > 2000 ? message[..2000] : message;
+        run.HeartbeatAt = null;
         run.UpdatedAt = DateTime.UtcNow;
     }
 

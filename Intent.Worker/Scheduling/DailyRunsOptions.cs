@@ -13,4 +13,13 @@ public sealed class DailyRunsOptions
 
     /// <summary>Audiences per transaction, so any number of them queue without a long transaction.</summary>
     public int BatchSize { get; set; } = 2_000;
+
+    /// <summary>
+    /// Also queue daily runs as soon as a new complete data date appears, instead of waiting for the
+    /// next <see cref="Cron"/> time; default off.
+    /// </summary>
+    public bool OnDataArrival { get; set; }
+
+    /// <summary>With <see cref="OnDataArrival"/>, how often to look for a new complete data date.</summary>
+    public TimeSpan DataArrivalInterval { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -15,15 +15,25 @@ namespace Intent.Worker.Scheduling;
 /// date, in batches: each batch inserts its runs with one INSERT ... SELECT and publishes their
 /// <see cref="MaterializeAudienceRun"/> through the bus outbox in the same transaction. The database
 /// allows one daily run per audience and date and one in-flight run per audience; audiences that
-/// already have either are skipped.
+/// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
+/// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<DailyRunsOptions> options, ILogger<QueueDailyRunsJob> logger) : IJob
 {
     public static readonly JobKey Key = new("queue-daily-runs", "runs");
 
+    /// <summary>Job data of the "on data arrival" trigger: queue only a date not handled yet.</summary>
+    public const string OnArrivalKey = "onArrival";
+
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        var onArrival = context.MergedJobDataMap.TryGetBoolean(OnArrivalKey, out var arrival) && arrival;
+        if (onArrival && !options.Value.OnDataArrival)
+        {
+            return;
+        }
+
         DateOnly? dataDate;
         await using (var scope = scopes.CreateAsyncScope())
         {
@@ -33,7 +43,16 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
 
         if (dataDate is not { } date)
         {
-            logger.LogWarning("No complete intent data: no daily runs queued");
+            if (!onArrival)
+            {
+                logger.LogWarning("No complete intent data: no daily runs queued");
+            }
+
+            return;
+        }
+
+        if (onArrival && await HandledAsync(date, cancellationToken))
+        {
             return;
         }
 
@@ -52,8 +71,26 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
             after = last;
         }
 
-        logger.LogInformation("Daily runs for {DataDate}: {Queued} queued, {Skipped} audiences skipped (a run in flight or already queued today)",
-            date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), queued, skipped);
+        await RecordAsync(date, queued, skipped, cancellationToken);
+        logger.LogInformation("Daily runs for {DataDate}{Why}: {Queued} queued, {Skipped} audiences skipped (a run in flight or already queued for the date)",
+            date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), onArrival ? " (new data arrived)" : "", queued, skipped);
+    }
+
+    private async Task<bool> HandledAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IntentDbContext>().DailyRunDates.AnyAsync(d => d.DataDate == date, cancellationToken);
+    }
+
+    private async Task RecordAsync(DateOnly date, long queued, long skipped, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IntentDbContext>().Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO daily_run_dates (data_date, queued_count, skipped_count, queued_at) VALUES ({date}, {queued}, {skipped}, now())
+            ON CONFLICT (data_date) DO UPDATE SET queued_count = excluded.queued_count, skipped_count = excluded.skipped_count, queued_at = excluded.queued_at
+            """,
+            cancellationToken);
     }
 
     private async Task<(int Batch, int Created, Guid Last)> QueueBatchAsync(DateOnly date, Guid after, CancellationToken cancellationToken)

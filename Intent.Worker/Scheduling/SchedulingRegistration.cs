@@ -1,4 +1,5 @@
 using Intent.Data;
+using Intent.Worker.Runs;
 using Quartz;
 
 namespace Intent.Worker.Scheduling;
@@ -27,6 +28,8 @@ public static class SchedulingRegistration
     {
         var daily = configuration.GetSection(DailyRunsOptions.SectionName).Get<DailyRunsOptions>() ?? new DailyRunsOptions();
         services.AddOptions<DailyRunsOptions>().BindConfiguration(DailyRunsOptions.SectionName);
+        var attempts = configuration.GetSection(RunAttemptOptions.SectionName).Get<RunAttemptOptions>() ?? new RunAttemptOptions();
+        services.AddOptions<RunAttemptOptions>().BindConfiguration(RunAttemptOptions.SectionName);
         var properties = new Dictionary<string, string?>
         {
             ["quartz.scheduler.instanceName"] = SchedulerName,
@@ -48,6 +51,20 @@ public static class SchedulingRegistration
                 .ForJob(QueueDailyRunsJob.Key)
                 .WithIdentity("daily-runs", "runs")
                 .WithCronSchedule(daily.Cron, cron => cron.InTimeZone(TimeZoneInfo.FindSystemTimeZoneById(daily.TimeZone))));
+            if (daily.OnDataArrival)
+            {
+                quartz.AddTrigger(trigger => trigger
+                    .ForJob(QueueDailyRunsJob.Key)
+                    .WithIdentity("daily-runs-on-data-arrival", "runs")
+                    .UsingJobData(QueueDailyRunsJob.OnArrivalKey, true)
+                    .WithSimpleSchedule(s => s.WithInterval(daily.DataArrivalInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            }
+
+            quartz.AddJob<RecoverRunsJob>(job => job.WithIdentity(RecoverRunsJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger
+                .ForJob(RecoverRunsJob.Key)
+                .WithIdentity("recover-runs", "runs")
+                .WithSimpleSchedule(s => s.WithInterval(attempts.RecoveryInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
         });
         return services;
     }

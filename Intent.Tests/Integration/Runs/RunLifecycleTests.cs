@@ -150,35 +150,6 @@ public sealed class RunLifecycleTests
     }
 
     [Fact]
-    public async Task A_materialization_that_keeps_failing_ends_in_the_error_queue_and_fails_the_run()
-    {
-        await using var world = await RunsWorld.CreateAsync();
-        var audience = await world.AudienceAsync(Config);
-        var runId = Guid.NewGuid();
-        await using (var db = world.Database.CreateDbContext())
-        {
-            // A run whose stored config cannot be read: every attempt to materialize it throws.
-            db.AudienceRuns.Add(new Intent.Data.Runs.AudienceRun
-            {
-                CorrelationId = runId, AudienceId = audience, OrganizationId = world.OrganizationId, Status = Intent.Data.Runs.RunStatus.Running,
-                RunType = Intent.Data.Runs.RunType.Manual, Config = """{"topicIds": "broken"}""", ConfigHash = new string('c', 64),
-                DataDate = new DateOnly(2001, 1, 2), Attempts = 1, CreatedAt = DateTime.UtcNow, UpdatedAt = DateTime.UtcNow,
-            });
-            await db.SaveChangesAsync();
-        }
-
-        var errorsBefore = await RabbitMqControl.MessagesAsync("materialize-audience-snapshot_error");
-        var bus = world.Worker!.Services.GetRequiredService<IBus>();
-        await (await bus.GetSendEndpoint(new Uri("queue:materialize-audience-snapshot"))).Send(new MaterializeAudienceSnapshot { RunId = runId });
-
-        var run = await world.WaitForStatusAsync(audience, runId, "failed", "completed");
-        Assert.Equal("MATERIALIZATION_FAILED", run.GetProperty("errorCode").GetString());
-        Assert.Contains("config", run.GetProperty("errorMessage").GetString(), StringComparison.OrdinalIgnoreCase);
-        await Eventually.MatchAsync(() => RabbitMqControl.MessagesAsync("materialize-audience-snapshot_error"), count => count > errorsBefore,
-            TimeSpan.FromSeconds(30), "the message to reach the error queue");
-    }
-
-    [Fact]
     public async Task Runs_queued_while_RabbitMQ_is_down_complete_after_it_returns()
     {
         await using var world = await RunsWorld.CreateAsync();

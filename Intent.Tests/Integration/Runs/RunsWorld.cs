@@ -16,7 +16,13 @@ public sealed class RunsWorld : IAsyncDisposable
     private readonly List<IAsyncDisposable> _hosts = [];
     private IntentHostFactory<global::Intent.Api.Program> _api = null!;
 
-    private RunsWorld(ScratchDatabase database) => Database = database;
+    private readonly IReadOnlyDictionary<string, string?> _workerSettings;
+
+    private RunsWorld(ScratchDatabase database, IReadOnlyDictionary<string, string?>? workerSettings)
+    {
+        Database = database;
+        _workerSettings = workerSettings ?? new Dictionary<string, string?>();
+    }
 
     public ScratchDatabase Database { get; }
 
@@ -28,9 +34,12 @@ public sealed class RunsWorld : IAsyncDisposable
 
     public List<IntentHostFactory<global::Intent.Worker.Program>> Workers { get; } = [];
 
-    public static async Task<RunsWorld> CreateAsync(bool seeded = true, bool worker = true)
+    /// <summary>
+    /// A new world; <c>workerSettings</c> is configuration every worker of it starts with (e.g. <c>Runs:RetryBaseDelay</c>).
+    /// </summary>
+    public static async Task<RunsWorld> CreateAsync(bool seeded = true, bool worker = true, IReadOnlyDictionary<string, string?>? workerSettings = null)
     {
-        var world = new RunsWorld(await ScratchDatabase.CreateAsync());
+        var world = new RunsWorld(await ScratchDatabase.CreateAsync(), workerSettings);
         if (seeded)
         {
             Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
@@ -59,15 +68,51 @@ public sealed class RunsWorld : IAsyncDisposable
         return (client, organizationId);
     }
 
+    /// <summary>The settings a worker process of this world needs, as environment variables.</summary>
+    public Dictionary<string, string> WorkerEnvironment()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Intent"] = Database.ConnectionString,
+            ["RabbitMq__Host"] = TestSettings.RabbitMqHost,
+            ["RabbitMq__Port"] = TestSettings.RabbitMqPort,
+            ["RabbitMq__VirtualHost"] = TestSettings.RabbitMqVirtualHost,
+            ["RabbitMq__Username"] = TestSettings.RabbitMqUsername,
+            ["RabbitMq__Password"] = TestSettings.RabbitMqPassword,
+            ["Urls"] = "http://127.0.0.1:0",
+            // The test output holds the API's appsettings.json too, which turns the relay off.
+            ["Outbox__Relay"] = "true",
+        };
+        foreach (var (key, value) in _workerSettings)
+        {
+            environment[key.Replace(":", "__", StringComparison.Ordinal)] = value ?? "";
+        }
+
+        return environment;
+    }
+
     public async Task StartWorkerAsync()
     {
         Worker = new IntentHostFactory<global::Intent.Worker.Program>(
-            new Dictionary<string, string?> { ["ConnectionStrings:Intent"] = Database.ConnectionString });
+            new Dictionary<string, string?>(_workerSettings) { ["ConnectionStrings:Intent"] = Database.ConnectionString });
         _hosts.Add(Worker);
         Workers.Add(Worker);
         using var client = Worker.CreateClient();
         await Eventually.MatchAsync(async () => (await client.GetAsync(new Uri("/health/ready", UriKind.Relative))).IsSuccessStatusCode, ok => ok,
             because: "the worker to be ready");
+    }
+
+    /// <summary>Stops a worker as a deployment would: it finishes what it is doing and leaves.</summary>
+    public async Task StopWorkerAsync(IntentHostFactory<global::Intent.Worker.Program> worker)
+    {
+        _hosts.Remove(worker);
+        Workers.Remove(worker);
+        if (Worker == worker)
+        {
+            Worker = Workers.LastOrDefault();
+        }
+
+        await worker.DisposeAsync();
     }
 
     public async Task<Guid> AudienceAsync(object config, string name = "audience")

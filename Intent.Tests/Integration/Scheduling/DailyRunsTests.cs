@@ -76,6 +76,42 @@ public sealed class DailyRunsTests
         Assert.Equal(audience, Assert.Single(runs).AudienceId);
     }
 
+    [Fact]
+    public async Task With_on_data_arrival_a_new_complete_date_gets_its_daily_runs_without_waiting_for_the_cron()
+    {
+        await using var world = await RunsWorld.CreateAsync(worker: false, workerSettings: new Dictionary<string, string?>
+        {
+            ["DailyRuns:OnDataArrival"] = "true",
+            ["DailyRuns:DataArrivalInterval"] = "00:00:01",
+        });
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 2 } });
+        await world.StartWorkerAsync();
+
+        // The latest complete date has not been handled yet: it counts as arrived.
+        await Eventually.MatchAsync(() => DailyRunsAsync(world), r => r.Any(x => x.DataDate == new DateOnly(2001, 1, 2) && x.Status == RunStatus.Completed),
+            TimeSpan.FromSeconds(60), "the daily run of the date already there");
+
+        var scores = Path.GetTempFileName();
+        try
+        {
+            await File.WriteAllTextAsync(scores, "personId,topicId,score\n1,2,88\n2,2,71\n3,1,55\n");
+            using var output = new StringWriter();
+            Assert.Equal(0, await Intent.Cli.Import.ImportCommand.RunAsync(world.Database.ConnectionString, ["scores", scores, "--date", "2001-01-03"], output, output));
+        }
+        finally
+        {
+            File.Delete(scores);
+        }
+
+        var runs = await Eventually.MatchAsync(() => DailyRunsAsync(world),
+            r => r.Any(x => x.DataDate == new DateOnly(2001, 1, 3) && x.Status == RunStatus.Completed), TimeSpan.FromSeconds(60),
+            "the new date's daily run");
+        Assert.Equal(2, runs.Count);
+        Assert.All(runs, r => Assert.Equal(audience, r.AudienceId));
+        Assert.Equal(2, runs.Single(r => r.DataDate == new DateOnly(2001, 1, 3)).ResultCount);
+        Assert.Equal(2L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM daily_run_dates WHERE queued_count = 1"));
+    }
+
     private static async Task<List<AudienceRun>> DailyRunsAsync(RunsWorld world)
     {
         await using var db = world.Database.CreateDbContext();
