@@ -1,10 +1,12 @@
 using Intent.Api.Audiences;
 using Intent.Api.Auth;
 using Intent.Api.Errors;
+using Intent.Api.Exports;
 using Intent.Api.OpenApi;
 using Intent.Api.Runs;
 using Intent.Api.Topics;
 using Intent.Data;
+using Intent.Data.Exports;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
@@ -29,6 +31,7 @@ public sealed class Program
         builder.AddTokenAuthentication();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddIntentOpenApi();
+        builder.Services.AddIntentExports();
 
         var app = builder.Build();
 
@@ -40,6 +43,7 @@ public sealed class Program
         app.MapTopicsEndpoints();
         app.MapAudiencesEndpoints();
         app.MapRunsEndpoints();
+        app.MapExportsEndpoints();
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
 

@@ -24,6 +24,8 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 
     public DbSet<Runs.DailyRunDate> DailyRunDates => Set<Runs.DailyRunDate>();
 
+    public DbSet<Exports.AudienceExport> AudienceExports => Set<Exports.AudienceExport>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();

@@ -1,9 +1,5 @@
-using Intent.Data;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
-using Intent.ServiceDefaults.Messaging;
-using Intent.Worker.Runs;
-using Intent.Worker.Scheduling;
 
 namespace Intent.Worker;
 
@@ -18,14 +14,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentData();
-        builder.AddIntentBus(bus =>
-        {
-            bus.AddIntentOutbox(builder.Configuration);
-            bus.AddRunSaga();
-        });
-
-        builder.AddScheduling();
+        builder.AddIntentWorker();
 
         var app = builder.Build();
 

@@ -14,6 +14,7 @@ public sealed record AudienceResponse(
     string ConfigHash,
     long AudienceSize,
     DateTime? LastRefreshedAt,
+    IReadOnlyList<string> ReadyEmailRecipients,
     DateTime CreatedAt,
     DateTime UpdatedAt)
 {
@@ -27,6 +28,7 @@ public sealed record AudienceResponse(
         audience.ConfigHash,
         audience.AudienceSize,
         audience.LastRefreshedAt,
+        audience.ReadyEmailRecipients,
         audience.CreatedAt,
         audience.UpdatedAt);
 }

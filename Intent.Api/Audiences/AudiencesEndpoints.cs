@@ -15,6 +15,7 @@ public static class AudiencesEndpoints
     public const int DefaultLimit = 50;
     public const int MaxLimit = 100;
     public const int MaxNameLength = 255;
+    public const int MaxReadyEmailRecipients = 10;
 
     public static IEndpointRouteBuilder MapAudiencesEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -34,6 +35,7 @@ public static class AudiencesEndpoints
         var errors = new List<FieldError>();
         var name = CheckName(request.Name, required: true, errors);
         var status = CheckStatus(request.Status, errors) ?? AudienceStatus.Draft;
+        var recipients = CheckRecipients(request.ReadyEmailRecipients, errors) ?? [];
         var (config, configErrors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
         errors.AddRange(configErrors);
         if (errors.Count > 0)
@@ -51,6 +53,7 @@ public static class AudiencesEndpoints
             DailyRefreshEnabled = request.DailyRefreshEnabled ?? status == AudienceStatus.Active,
             Config = config!.ToJson(),
             ConfigHash = config.Hash(),
+            ReadyEmailRecipients = recipients,
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -88,6 +91,7 @@ public static class AudiencesEndpoints
         var errors = new List<FieldError>();
         var name = CheckName(request.Name, required: false, errors);
         var status = CheckStatus(request.Status, errors);
+        var recipients = CheckRecipients(request.ReadyEmailRecipients, errors);
         AudienceConfig? config = null;
         if (request.Config is { ValueKind: not JsonValueKind.Null })
         {
@@ -105,6 +109,7 @@ public static class AudiencesEndpoints
         audience.Name = name ?? audience.Name;
         audience.Status = status ?? audience.Status;
         audience.DailyRefreshEnabled = request.DailyRefreshEnabled ?? audience.DailyRefreshEnabled;
+        audience.ReadyEmailRecipients = recipients ?? audience.ReadyEmailRecipients;
         if (config is not null)
         {
             audience.Config = config.ToJson();
@@ -162,6 +167,37 @@ public static class AudiencesEndpoints
         }
 
         return trimmed;
+    }
+
+    /// <summary>Up to 10 distinct email addresses (trimmed); <c>[]</c> turns the ready email off.</summary>
+    private static List<string>? CheckRecipients(List<string?>? recipients, List<FieldError> errors)
+    {
+        if (recipients is null)
+        {
+            return null;
+        }
+
+        if (recipients.Count > MaxReadyEmailRecipients)
+        {
+            errors.Add(new FieldError("readyEmailRecipients", $"must hold at most {MaxReadyEmailRecipients} addresses"));
+            return null;
+        }
+
+        var valid = new List<string>();
+        for (var i = 0; i < recipients.Count; i++)
+        {
+            var address = recipients[i]?.Trim();
+            if (address is null || address.Length > 254 || !System.Net.Mail.MailAddress.TryCreate(address, out var parsed) || parsed.Address != address)
+            {
+                errors.Add(new FieldError($"readyEmailRecipients[{i}]", "must be an email address"));
+            }
+            else if (!valid.Contains(address, StringComparer.OrdinalIgnoreCase))
+            {
+                valid.Add(address);
+            }
+        }
+
+        return valid;
     }
 
     private static AudienceStatus? CheckStatus(string? status, List<FieldError> errors)

@@ -30,6 +30,8 @@ public static class RunsEndpoints
         runs.MapGet("/{runId:guid}", GetRun).WithName("GetRun").WithSummary("Get one run");
         runs.MapDelete("/{runId:guid}", CancelRun).WithName("CancelRun").WithSummary("Cancel a queued run");
         RunResultsEndpoint.Map(runs);
+        RunStatsEndpoint.Map(runs);
+        RunCsvEndpoint.Map(runs);
         return endpoints;
     }
 

@@ -1,14 +1,11 @@
-using Intent.Data;
-using Intent.ServiceDefaults.Messaging;
-using Intent.Worker.Runs;
-using Intent.Worker.Scheduling;
+using Intent.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Intent.Benchmarks.Runs;
 
-/// <summary>The worker's run pipeline (saga, materialization, outbox) in the benchmark process.</summary>
+/// <summary>The worker (saga, materialization, exports, ready emails, outbox relay; optionally the scheduler) in the benchmark process.</summary>
 public static class WorkerBenchHost
 {
     public static async Task<IHost> StartAsync(BenchSettings settings, bool scheduling = false)
@@ -25,16 +22,7 @@ public static class WorkerBenchHost
             ["RabbitMq:Username"] = settings.Username,
             ["RabbitMq:Password"] = settings.Password,
         });
-        builder.AddIntentData();
-        builder.AddIntentBus(bus =>
-        {
-            bus.AddIntentOutbox(builder.Configuration);
-            bus.AddRunSaga();
-        });
-        if (scheduling)
-        {
-            builder.AddScheduling();
-        }
+        builder.AddIntentWorker(scheduling);
 
         var host = builder.Build();
         await host.StartAsync();

@@ -24,6 +24,9 @@ public sealed class Audience
 
     public DateTime? LastRefreshedAt { get; set; }
 
+    /// <summary>Who is emailed when a run of this audience completes; empty (the default) sends nothing.</summary>
+    public List<string> ReadyEmailRecipients { get; set; } = [];
+
     public DateTime CreatedAt { get; set; }
 
     public DateTime UpdatedAt { get; set; }

@@ -18,5 +18,11 @@ public sealed class AudienceSnapshot
 
     public long ResultCount { get; set; }
 
+    /// <summary>
+    /// The stats document (jsonb) computed with the snapshot: total, fill rates, score histogram, averages.
+    /// Null only for a snapshot made before stats existed, until someone asks for them.
+    /// </summary>
+    public string? Stats { get; set; }
+
     public DateTime CreatedAt { get; set; }
 }

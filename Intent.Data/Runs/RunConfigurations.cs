@@ -51,6 +51,7 @@ internal sealed class AudienceSnapshotConfiguration : IEntityTypeConfiguration<A
         snapshot.HasKey(s => s.ResultKey);
         snapshot.Property(s => s.ResultKey).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.ConfigHash).HasMaxLength(64).IsFixedLength();
+        snapshot.Property(s => s.Stats).HasColumnType("jsonb");
     }
 }
 

@@ -18,6 +18,8 @@ public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, s
         builder.UseSetting("RabbitMq:Username", TestSettings.RabbitMqUsername);
         builder.UseSetting("RabbitMq:Password", TestSettings.RabbitMqPassword);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("Exports:SigningKey", TestSettings.ExportsSigningKey);
+        builder.UseSetting("Exports:Directory", TestSettings.ExportsDirectory);
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "Critical");
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {

@@ -61,7 +61,8 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     }
 
     /// <summary>
-    /// The one statement that fills a claimed snapshot: candidates, filtered results in rank order, counts.
+    /// The one statement that fills a claimed snapshot: candidates, filtered results in rank order, counts
+    /// and the snapshot's stats.
     /// </summary>
     public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
     {
@@ -83,13 +84,13 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
                        m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
                 FROM matched m JOIN people p ON p.person_id = m.person_id
                 WHERE {where}
-                RETURNING 1
-            ),
-            counted AS (
-                SELECT (SELECT count(*) FROM matched) AS candidates, (SELECT count(*) FROM inserted) AS results
+                RETURNING person_id, intent_score, topic_overlap
             )
-            UPDATE audience_snapshots SET candidate_count = counted.candidates, result_count = counted.results
-            FROM counted WHERE result_key = @key
+            UPDATE audience_snapshots
+            SET candidate_count = (SELECT count(*) FROM matched),
+                result_count = (SELECT count(*) FROM inserted),
+                stats = {SnapshotStatsSql.Document("inserted m JOIN people p ON p.person_id = m.person_id")}
+            WHERE result_key = @key
             RETURNING candidate_count, result_count
             """;
         parameters.AddRange(

@@ -82,6 +82,8 @@ public sealed class RunsWorld : IAsyncDisposable
             ["Urls"] = "http://127.0.0.1:0",
             // The test output holds the API's appsettings.json too, which turns the relay off.
             ["Outbox__Relay"] = "true",
+            ["Exports__SigningKey"] = TestSettings.ExportsSigningKey,
+            ["Exports__Directory"] = TestSettings.ExportsDirectory,
         };
         foreach (var (key, value) in _workerSettings)
         {
@@ -90,6 +92,9 @@ public sealed class RunsWorld : IAsyncDisposable
 
         return environment;
     }
+
+    /// <summary>An API client without a token (signed download links need none).</summary>
+    public HttpClient AnonymousClient() => _api.CreateClient();
 
     public async Task StartWorkerAsync()
     {

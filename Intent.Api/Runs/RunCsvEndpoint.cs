@@ -1,0 +1,43 @@
+using Intent.Api.Errors;
+using Intent.Data;
+using Intent.Data.Exports;
+using Intent.Data.Runs;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
+
+namespace Intent.Api.Runs;
+
+/// <summary>
+/// <c>GET .../runs/{runId}/export.csv</c>: a completed run's people as RFC 4180 CSV with a header row,
+/// streamed from PostgreSQL's COPY to the client as it is produced.
+/// </summary>
+public static class RunCsvEndpoint
+{
+    public static void Map(RouteGroupBuilder runs) =>
+        runs.MapGet("/{runId:guid}/export.csv", GetCsv).WithName("GetRunCsv")
+            .WithSummary("A completed run's people as CSV, streamed")
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+
+    public static async Task<IResult> GetCsv(
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, IConfiguration configuration, CancellationToken cancellationToken)
+    {
+        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
+        if (run.Status != RunStatus.Completed)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, "RUN_RESULTS_UNAVAILABLE",
+                $"Only a completed run can be exported; this run is {RunStatus.ToPublic(run.Status)}.");
+        }
+
+        var audienceName = await db.Audiences.AsNoTracking().Where(a => a.Id == id).Select(a => a.Name).SingleAsync(cancellationToken);
+        var connectionString = configuration.GetIntentConnectionString();
+        return TypedResults.Stream(
+            async body =>
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(cancellationToken);
+                await ExportCsv.CopyAsync(connection, run.ResultKey!, body, cancellationToken);
+            },
+            "text/csv; charset=utf-8",
+            ExportFileNames.For(audienceName, run.DataDate, run.CorrelationId));
+    }
+}

@@ -1,0 +1,37 @@
+using System.Text.Json;
+using Intent.Api.Errors;
+using Intent.Data;
+using Intent.Data.Runs;
+using Intent.ServiceDefaults.Envelope;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Intent.Api.Runs;
+
+/// <summary><c>GET .../runs/{runId}/stats</c>: the stats computed with a completed run's snapshot; 409 for any other status.</summary>
+public static class RunStatsEndpoint
+{
+    public static void Map(RouteGroupBuilder runs) =>
+        runs.MapGet("/{runId:guid}/stats", GetStats).WithName("GetRunStats")
+            .WithSummary("A completed run's stats: fill rates of every result field, score histogram, averages");
+
+    public static async Task<Ok<DataEnvelope<RunStatsResponse>>> GetStats(
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
+        if (run.Status != RunStatus.Completed)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, "RUN_STATS_UNAVAILABLE",
+                $"Stats exist for completed runs only; this run is {RunStatus.ToPublic(run.Status)}.");
+        }
+
+        var stats = await db.AudienceSnapshots.AsNoTracking().Where(s => s.ResultKey == run.ResultKey).Select(s => s.Stats).SingleOrDefaultAsync(cancellationToken)
+            // A snapshot made before stats existed: compute them once now.
+            ?? (await db.Database.SqlQueryRaw<string>(SnapshotStatsSql.Refresh(),
+                new Npgsql.NpgsqlParameter("key", run.ResultKey)).ToListAsync(cancellationToken)).Single();
+        return TypedResults.Ok(http.Envelope(new RunStatsResponse(run.CorrelationId, run.ResultKey!, JsonSerializer.Deserialize<JsonElement>(stats))));
+    }
+}
+
+/// <summary><c>data</c> of the stats endpoint.</summary>
+public sealed record RunStatsResponse(Guid RunId, string ResultKey, JsonElement Stats);

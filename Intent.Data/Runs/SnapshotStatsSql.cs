@@ -1,0 +1,57 @@
+using System.Globalization;
+using System.Text;
+
+namespace Intent.Data.Runs;
+
+/// <summary>
+/// The SQL that summarizes a snapshot's people into its stats document, computed inside PostgreSQL in
+/// one pass: <c>{total, fillRates{field: {count, percent}}, scoreHistogram[{bucket, count, percent}],
+/// averages{score, topicOverlap}}</c>. Percents are of <c>total</c>, rounded to two decimals.
+/// </summary>
+public static class SnapshotStatsSql
+{
+    /// <summary>
+    /// A scalar subquery giving the stats document of <paramref name="rows"/>: a FROM clause whose rows
+    /// have <c>m.intent_score</c>, <c>m.topic_overlap</c> and the person as <c>p</c>.
+    /// </summary>
+    public static string Document(string rows)
+    {
+        var counts = new StringBuilder();
+        var fills = new StringBuilder();
+        for (var i = 0; i < ResultFields.All.Count; i++)
+        {
+            var field = ResultFields.All[i];
+            counts.Append(CultureInfo.InvariantCulture, $", count(p.{field.Column}) AS f{i}");
+            fills.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}'{field.Name}', {Share($"a.f{i}")}");
+        }
+
+        var histogram = new StringBuilder();
+        for (var i = 0; i < ResultFields.ScoreBuckets.Count; i++)
+        {
+            var (label, low, high) = ResultFields.ScoreBuckets[i];
+            counts.Append(CultureInfo.InvariantCulture, $", count(*) FILTER (WHERE m.intent_score BETWEEN {low} AND {high}) AS b{i}");
+            histogram.Append(CultureInfo.InvariantCulture,
+                $"{(i == 0 ? "" : ", ")}jsonb_build_object('bucket', '{label}', 'count', a.b{i}, 'percent', {Percent($"a.b{i}")})");
+        }
+
+        return $"""
+            (SELECT jsonb_build_object(
+                'total', a.total,
+                'fillRates', jsonb_build_object({fills}),
+                'scoreHistogram', jsonb_build_array({histogram}),
+                'averages', jsonb_build_object('score', coalesce(round(a.score, 2), 0), 'topicOverlap', coalesce(round(a.overlap, 2), 0)))
+             FROM (SELECT count(*) AS total, avg(m.intent_score) AS score, avg(m.topic_overlap) AS overlap{counts} FROM {rows}) a)
+            """;
+    }
+
+    /// <summary>Stores the stats of an existing snapshot (parameter <c>@key</c>) and returns them.</summary>
+    public static string Refresh() => $"""
+        UPDATE audience_snapshots SET stats = {Document("audience_snapshot_members m JOIN people p ON p.person_id = m.person_id WHERE m.result_key = @key")}
+        WHERE result_key = @key
+        RETURNING stats::text AS "Value"
+        """;
+
+    private static string Share(string count) => $"jsonb_build_object('count', {count}, 'percent', {Percent(count)})";
+
+    private static string Percent(string count) => $"CASE WHEN a.total = 0 THEN 0 ELSE round({count} * 100.0 / a.total, 2) END";
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Intent.Cli;
+using Intent.Cli.Import;
+using Intent.Data.Exports;
+using Intent.Tests.Integration.Api;
+using Intent.Tests.Integration.Runs;
+using Microsoft.Extensions.Options;
+
+namespace Intent.Tests.Integration.Exports;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class ExportsTests
+{
+    private static readonly object Config = new { topicIds = new[] { 1, 2, 3, 4 }, minScore = 20 };
+
+    [Fact]
+    public async Task Stats_of_a_completed_run_match_a_computation_over_all_its_results()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2, 3, 4 }, minScore = 1, minTopicOverlap = 1 });
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+
+        var (early, earlyBody) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/stats");
+        var run = await world.WaitForStatusAsync(audience, runId, "completed", "failed");
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        if (early.StatusCode != HttpStatusCode.OK)
+        {
+            Assert.Equal(HttpStatusCode.Conflict, early.StatusCode);
+            Assert.Equal("RUN_STATS_UNAVAILABLE", earlyBody.ErrorCode());
+        }
+
+        var people = await AllResultsAsync(world, audience, runId);
+        Assert.True(people.Count > 100, "the audience should be sizeable");
+        var (response, body) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/stats");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var stats = body.Data().GetProperty("stats");
+
+        Assert.Equal(people.Count, stats.GetProperty("total").GetInt32());
+        var fill = stats.GetProperty("fillRates");
+        Assert.Equal(22, fill.EnumerateObject().Count());
+        foreach (var field in fill.EnumerateObject())
+        {
+            var count = people.Count(p => Value(p, field.Name) is { ValueKind: not JsonValueKind.Null });
+            Assert.True(count == field.Value.GetProperty("count").GetInt32(), $"fill count of {field.Name}");
+            Assert.Equal(Math.Round(count * 100m / people.Count, 2), field.Value.GetProperty("percent").GetDecimal());
+        }
+
+        Assert.True(fill.GetProperty("phone").GetProperty("count").GetInt32() < people.Count, "some people lack a phone");
+        var buckets = stats.GetProperty("scoreHistogram").EnumerateArray().ToList();
+        Assert.Equal(["1-49", "50-69", "70-89", "90-99", "100"], buckets.Select(b => b.GetProperty("bucket").GetString()));
+        var scores = people.Select(p => p.GetProperty("intent").GetProperty("score").GetInt32()).ToList();
+        int[][] ranges = [[1, 49], [50, 69], [70, 89], [90, 99], [100, 100]];
+        for (var i = 0; i < ranges.Length; i++)
+        {
+            var count = scores.Count(s => s >= ranges[i][0] && s <= ranges[i][1]);
+            Assert.Equal(count, buckets[i].GetProperty("count").GetInt32());
+            Assert.Equal(Math.Round(count * 100m / people.Count, 2), buckets[i].GetProperty("percent").GetDecimal());
+        }
+
+        Assert.Equal(Math.Round((decimal)scores.Average(), 2), stats.GetProperty("averages").GetProperty("score").GetDecimal());
+        Assert.Equal(Math.Round((decimal)people.Average(p => p.GetProperty("intent").GetProperty("topicOverlap").GetInt32()), 2),
+            stats.GetProperty("averages").GetProperty("topicOverlap").GetDecimal());
+    }
+
+    [Fact]
+    public async Task The_CSV_of_a_200000_row_run_streams_from_PostgreSQL_and_parses_back_to_the_same_rows()
+    {
+        await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
+        Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
+            ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate]));
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } }, "Big, \"quoted\" audience");
+        var runId = await CompletedRunOfEveryoneAsync(world, audience);
+
+        using var response = await world.Client.SendAsync(
+            new HttpRequestMessage(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/export.csv"), HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType!.MediaType);
+        Assert.StartsWith("big-quoted-audience-2001-01-02-", response.Content.Headers.ContentDisposition!.FileNameStar ?? response.Content.Headers.ContentDisposition.FileName,
+            StringComparison.Ordinal);
+
+        await using var body = await response.Content.ReadAsStreamAsync();
+        using var reader = new StreamReader(body);
+        using var records = CsvReader.Read(reader).GetEnumerator();
+        Assert.True(records.MoveNext());
+        var header = records.Current.Fields;
+        Assert.Equal("rank", header[0]);
+        Assert.Equal(["intentScore", "topicOverlap", "matchedTopicIds"], header[^3..]);
+
+        // While the client holds back, the server is still copying: nothing is buffered whole.
+        for (var i = 0; i < 1000; i++)
+        {
+            Assert.True(records.MoveNext());
+        }
+
+        await Task.Delay(500);
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{world.Database.Name}' AND state = 'active' AND query LIKE 'COPY%'"));
+
+        var rows = 1000;
+        var expected = await world.Database.ScalarAsync<string>(
+            "SELECT p.hashed_email FROM audience_snapshot_members m JOIN people p USING (person_id) WHERE m.rank = 123456");
+        string? seen = null;
+        while (records.MoveNext())
+        {
+            rows++;
+            var fields = records.Current.Fields;
+            Assert.Equal(header.Length, fields.Length);
+            Assert.Equal(rows.ToString(CultureInfo.InvariantCulture), fields[0]);
+            if (rows == 123456)
+            {
+                seen = fields[1];
+            }
+        }
+
+        Assert.Equal(200_000, rows);
+        Assert.Equal(expected, seen);
+    }
+
+    [Fact]
+    public async Task A_stored_export_is_reused_and_downloads_through_a_signed_link_that_cannot_be_tampered_with_or_outlived()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(Config);
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+        var run = await world.WaitForStatusAsync(audience, runId, "completed", "failed");
+        var path = $"/v1/intent/audiences/{audience}/runs/{runId}/exports";
+
+        var (first, firstBody) = await world.Client.SendAsync(HttpMethod.Post, path);
+        Assert.True(first.StatusCode is HttpStatusCode.Accepted or HttpStatusCode.OK, firstBody.ToString());
+        var exportId = firstBody.Data().GetProperty("export").GetProperty("id").GetGuid();
+        var stored = await Eventually.MatchAsync(async () => await world.Client.SendAsync(HttpMethod.Post, path),
+            r => r.Response.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the export to be stored");
+        var data = stored.Body.Data();
+        var export = data.GetProperty("export");
+        Assert.Equal(exportId, export.GetProperty("id").GetGuid());
+        Assert.Equal("completed", export.GetProperty("status").GetString());
+        Assert.Equal("csv", export.GetProperty("exportType").GetString());
+        Assert.Equal("local", export.GetProperty("storageProvider").GetString());
+        Assert.Equal(run.GetProperty("resultCount").GetInt64(), export.GetProperty("rowCount").GetInt64());
+        Assert.Equal(3600, data.GetProperty("downloadUrlTtlSeconds").GetInt32());
+        Assert.True(export.GetProperty("expiresAt").GetDateTime() > DateTime.UtcNow.AddDays(6));
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_exports"));
+
+        // The link works without a token, and serves the same bytes the streamed CSV has.
+        var url = data.GetProperty("downloadUrl").GetString()!;
+        using var anonymous = world.AnonymousClient();
+        using var download = await anonymous.GetAsync(new Uri(url, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var bytes = await download.Content.ReadAsByteArrayAsync();
+        Assert.Equal(export.GetProperty("byteSize").GetInt64(), bytes.Length);
+        Assert.Equal(export.GetProperty("contentSha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        using var streamed = await world.Client.GetAsync(new Uri($"/v1/intent/audiences/{audience}/runs/{runId}/export.csv", UriKind.Relative));
+        Assert.Equal(bytes, await streamed.Content.ReadAsByteArrayAsync());
+
+        // Tampered signature, tampered expiry, an expired link: 403 in the envelope.
+        var signature = url[(url.IndexOf("signature=", StringComparison.Ordinal) + 10)..];
+        var tampered = url.Replace(signature, (signature[0] == 'A' ? 'B' : 'A') + signature[1..], StringComparison.Ordinal);
+        var expires = long.Parse(url.Split("expires=")[1].Split('&')[0], CultureInfo.InvariantCulture);
+        var later = url.Replace($"expires={expires}", $"expires={expires + 3600}", StringComparison.Ordinal);
+        var past = new DownloadUrls(Options.Create(new ExportOptions { SigningKey = TestSettings.ExportsSigningKey }), new ClockAt(DateTimeOffset.UtcNow.AddHours(-2)))
+            .Create(exportId).PathAndQuery;
+        foreach (var bad in new[] { tampered, later, past, $"/v1/intent/exports/{exportId}/download" })
+        {
+            var (denied, error) = await anonymous.SendAsync(HttpMethod.Get, bad);
+            Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
+            Assert.Equal("FORBIDDEN", error.ErrorCode());
+        }
+    }
+
+    /// <summary>A completed run whose snapshot holds every person, written directly: a big export without a big materialization.</summary>
+    private static async Task<Guid> CompletedRunOfEveryoneAsync(RunsWorld world, Guid audience)
+    {
+        var runId = Guid.NewGuid();
+        var key = Convert.ToHexStringLower(SHA256.HashData(runId.ToByteArray()));
+        await world.Database.ScalarAsync<int>($"""
+            WITH s AS (
+                INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', 200000, 200000, now()) RETURNING 1
+            ), m AS (
+                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT '{key}', row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
+                FROM people ORDER BY person_id LIMIT 200000 RETURNING 1
+            ), r AS (
+                INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
+                                           candidate_count, result_count, attempts, created_at, updated_at, completed_at)
+                VALUES ('{runId}', '{audience}', '{world.OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{RunsWorld.DataDate}',
+                        '{key}', 200000, 200000, 1, now(), now(), now()) RETURNING 1
+            )
+            SELECT (SELECT count(*) FROM m)::int + (SELECT count(*) FROM s)::int + (SELECT count(*) FROM r)::int
+            """);
+        return runId;
+    }
+
+    private static async Task<List<JsonElement>> AllResultsAsync(RunsWorld world, Guid audience, Guid runId)
+    {
+        var people = new List<JsonElement>();
+        for (var offset = 0; ; offset += 1000)
+        {
+            var (_, page) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/results?limit=1000&offset={offset}");
+            var results = page.Data().GetProperty("results").EnumerateArray().ToList();
+            people.AddRange(results);
+            if (results.Count < 1000)
+            {
+                return people;
+            }
+        }
+    }
+
+    private static JsonElement? Value(JsonElement person, string field)
+    {
+        var current = person;
+        foreach (var part in field.Split('.'))
+        {
+            if (current.ValueKind != JsonValueKind.Object || !current.TryGetProperty(part, out current))
+            {
+                return null;
+            }
+        }
+
+        return current;
+    }
+
+    private sealed class ClockAt(DateTimeOffset now) : TimeProvider
+    {
+        public override DateTimeOffset GetUtcNow() => now;
+    }
+}

@@ -1,0 +1,31 @@
+using MassTransit;
+using Microsoft.Extensions.Options;
+
+namespace Intent.Worker.Email;
+
+public static class EmailRegistration
+{
+    /// <summary>
+    /// The ready-email sender: .eml files in <c>Email:PickupDirectory</c> when that is set, SMTP otherwise.
+    /// </summary>
+    public static IServiceCollection AddReadyEmailSender(this IServiceCollection services)
+    {
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName)
+            .Validate(o => Enum.TryParse<MailKit.Security.SecureSocketOptions>(o.SmtpSecurity, ignoreCase: true, out _),
+                "Email:SmtpSecurity must be None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect")
+            .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Email:From must be an email address")
+            .ValidateOnStart();
+        services.AddSingleton<IReadyEmailSender>(provider =>
+            string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.PickupDirectory)
+                ? ActivatorUtilities.CreateInstance<SmtpReadyEmailSender>(provider)
+                : ActivatorUtilities.CreateInstance<PickupDirectoryReadyEmailSender>(provider));
+        return services;
+    }
+
+    /// <summary>The ready-email consumer on queue <c>send-ready-email</c>.</summary>
+    public static IBusRegistrationConfigurator AddReadyEmailConsumer(this IBusRegistrationConfigurator bus)
+    {
+        bus.AddConsumer<ReadyEmailConsumer>().Endpoint(e => e.Name = "send-ready-email");
+        return bus;
+    }
+}
