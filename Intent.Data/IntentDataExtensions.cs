@@ -18,7 +18,7 @@ public static class IntentDataExtensions
     public static IHostApplicationBuilder AddIntentData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDbContextPool<IntentDbContext>((services, options) =>
-            options.UseIntentPostgres(services.GetRequiredService<IConfiguration>().GetIntentConnectionString()));
+            options.UseIntentPostgres(WithStatementCache(services.GetRequiredService<IConfiguration>().GetIntentConnectionString())));
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<IntentDbContext>("postgresql", tags: ["ready"]);
         return builder;
@@ -30,6 +30,30 @@ public static class IntentDataExtensions
             ? connectionString
             : throw new InvalidOperationException(
                 $"Connection string '{ConnectionStringName}' is not configured (set ConnectionStrings__{ConnectionStringName}).");
+
+    /// <summary>
+    /// The hosts' connection string, tuned for many short requests unless the configured string says
+    /// otherwise: server-side prepared statements for what runs again and again (Npgsql auto-prepare),
+    /// so the database parses and plans each statement once per connection rather than once per
+    /// request; and no session reset when a pooled connection is reused, since the hosts leave no
+    /// session state behind (settings they change are transaction-local).
+    /// </summary>
+    public static string WithStatementCache(string connectionString)
+    {
+        var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 3;
+        }
+
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        return builder.ConnectionString;
+    }
 
     /// <summary>Options for an <see cref="IntentDbContext"/> made outside dependency injection (tools, tests).</summary>
     public static DbContextOptions<IntentDbContext> CreateOptions(string connectionString)

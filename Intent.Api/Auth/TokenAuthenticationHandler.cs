@@ -24,6 +24,14 @@ public sealed class TokenAuthenticationHandler(
     public const string OrganizationClaim = "organization_id";
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
+    // Runs on every request: compiled once, not translated per call.
+    private static readonly Func<IntentDbContext, byte[], TokenKind, CancellationToken, Task<ValidToken?>> FindToken =
+        EF.CompileAsyncQuery((IntentDbContext db, byte[] hash, TokenKind kind, CancellationToken _) =>
+            db.ApiTokens.AsNoTracking()
+                .Where(t => t.TokenHash == hash && t.Kind == kind && t.RevokedAt == null)
+                .Select(t => new ValidToken(t.Id, t.OrganizationId, t.LastUsedAt))
+                .SingleOrDefault());
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var (token, kind) = ReadToken();
@@ -33,10 +41,7 @@ public sealed class TokenAuthenticationHandler(
         }
 
         var hash = Tokens.Hash(token);
-        var row = await db.ApiTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash && t.Kind == kind && t.RevokedAt == null)
-            .Select(t => new { t.Id, t.OrganizationId, t.LastUsedAt })
-            .SingleOrDefaultAsync(Context.RequestAborted);
+        var row = await FindToken(db, hash, kind, Context.RequestAborted);
         if (row is null)
         {
             return AuthenticateResult.Fail("The token is not valid.");
@@ -51,6 +56,8 @@ public sealed class TokenAuthenticationHandler(
         var identity = new ClaimsIdentity([new Claim(OrganizationClaim, row.OrganizationId.ToString())], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
+
+    private sealed record ValidToken(Guid Id, Guid OrganizationId, DateTime? LastUsedAt);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         Context.WriteErrorAsync(

@@ -42,6 +42,9 @@ public sealed class PostgresOutboxDeliveryService<TDbContext>(
         var builder = new NpgsqlDataSourceBuilder(connectionString);
         builder.ConnectionStringBuilder.KeepAlive = 15;
         builder.ConnectionStringBuilder.ApplicationName = "outbox-delivery";
+
+        // The listener's connection LISTENs: reset every connection before reuse so no other holds a LISTEN.
+        builder.ConnectionStringBuilder.NoResetOnClose = false;
         await using var dataSource = builder.Build();
 
         var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);

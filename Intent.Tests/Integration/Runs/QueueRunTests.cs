@@ -106,6 +106,10 @@ public sealed class QueueRunTests
         Assert.Single(runs.Select(r => r.GetProperty("id").GetGuid()).Distinct());
         await using var db = world.Database.CreateDbContext();
         Assert.Equal(1, await db.AudienceRuns.CountAsync(r => r.AudienceId == audience));
+
+        // The losers' run inserts failed, and with them their outbox rows: one message for the one run.
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message"));
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_state"));
     }
 
     [Fact]
@@ -119,6 +123,7 @@ public sealed class QueueRunTests
         Assert.Single(runs.Select(r => r.GetProperty("id").GetGuid()).Distinct());
         await using var db = world.Database.CreateDbContext();
         Assert.Equal(1, await db.AudienceRuns.CountAsync());
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message"));
     }
 
     [Fact]
