@@ -5,6 +5,11 @@ public sealed class ExportOptions
 {
     public const string SectionName = "Exports";
 
+    /// <summary><c>local</c> (a directory, the default) or <c>s3</c> (any S3-compatible store, see <see cref="S3"/>).</summary>
+    public string Storage { get; set; } = "local";
+
+    public S3ExportOptions S3 { get; set; } = new();
+
     /// <summary>Directory of the local export store; relative paths are under the working directory.</summary>
     public string Directory { get; set; } = "exports";
 

@@ -12,8 +12,14 @@ public static class ExportsRegistration
             .BindConfiguration(ExportOptions.SectionName)
             .Validate(o => o.SigningKey.Length >= ExportOptions.MinimumSigningKeyLength,
                 $"Exports:SigningKey must be set to a secret of at least {ExportOptions.MinimumSigningKeyLength} characters (Exports__SigningKey)")
+            .Validate(o => o.Storage is "local" or "s3", "Exports:Storage must be local or s3")
+            .Validate(o => o.Storage != "s3" || (o.S3.Bucket.Length > 0 && o.S3.AccessKey.Length > 0 && o.S3.SecretKey.Length > 0),
+                "Exports:Storage s3 needs Exports:S3:Bucket, Exports:S3:AccessKey and Exports:S3:SecretKey")
             .ValidateOnStart();
-        services.AddSingleton<IExportStore, LocalExportStore>();
+        services.AddSingleton<IExportStore>(provider =>
+            provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ExportOptions>>().Value.Storage == "s3"
+                ? ActivatorUtilities.CreateInstance<S3ExportStore>(provider)
+                : ActivatorUtilities.CreateInstance<LocalExportStore>(provider));
         services.AddSingleton<DownloadUrls>();
         services.TryAddSingleton(TimeProvider.System);
         return services;

@@ -31,4 +31,7 @@ public static class TestSettings
 
     /// <summary>The export store every test host of this test run shares.</summary>
     public static string ExportsDirectory { get; } = Path.Combine(Path.GetTempPath(), $"intent-test-exports-{Environment.ProcessId}");
+
+    /// <summary>The S3-compatible server <c>./intent test</c> starts (s3rver); its credentials are s3rver's fixed pair.</summary>
+    public static string S3Url { get; } = Environment.GetEnvironmentVariable("INTENT_S3_URL") ?? "http://127.0.0.1:4568";
 }

@@ -170,6 +170,47 @@ public sealed class ExportsTests
         }
     }
 
+    [Fact]
+    public async Task An_export_in_an_S3_compatible_store_downloads_the_bytes_it_stored()
+    {
+        var bucket = $"intent-test-{Guid.NewGuid():N}"[..40];
+        using var s3 = new Amazon.S3.AmazonS3Client(new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
+            new Amazon.S3.AmazonS3Config { ServiceURL = TestSettings.S3Url, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
+        await s3.PutBucketAsync(bucket);
+        var store = new Dictionary<string, string?>
+        {
+            ["Exports:Storage"] = "s3",
+            ["Exports:S3:ServiceUrl"] = TestSettings.S3Url,
+            ["Exports:S3:Bucket"] = bucket,
+            ["Exports:S3:Prefix"] = "exports/",
+            ["Exports:S3:AccessKey"] = "S3RVER",
+            ["Exports:S3:SecretKey"] = "S3RVER",
+        };
+        await using var world = await RunsWorld.CreateAsync(workerSettings: store, apiSettings: store);
+        var audience = await world.AudienceAsync(Config);
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+        var run = await world.WaitForStatusAsync(audience, runId, "completed", "failed");
+        var path = $"/v1/intent/audiences/{audience}/runs/{runId}/exports";
+
+        var stored = await Eventually.MatchAsync(async () => await world.Client.SendAsync(HttpMethod.Post, path),
+            r => r.Response.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the export to be stored");
+        var export = stored.Body.Data().GetProperty("export");
+        Assert.Equal("s3", export.GetProperty("storageProvider").GetString());
+        var exportId = export.GetProperty("id").GetGuid();
+
+        var objects = await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = "exports/" });
+        var stored3 = Assert.Single(objects.S3Objects);
+        Assert.EndsWith($"{exportId:N}.csv", stored3.Key, StringComparison.Ordinal);
+        Assert.Equal(export.GetProperty("byteSize").GetInt64(), stored3.Size);
+
+        using var anonymous = world.AnonymousClient();
+        using var download = await anonymous.GetAsync(new Uri(stored.Body.Data().GetProperty("downloadUrl").GetString()!, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+        var bytes = await download.Content.ReadAsByteArrayAsync();
+        Assert.Equal(export.GetProperty("contentSha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        Assert.Equal(run.GetProperty("resultCount").GetInt64() + 1, System.Text.Encoding.UTF8.GetString(bytes).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     /// <summary>A completed run whose snapshot holds every person, written directly: a big export without a big materialization.</summary>
     private static async Task<Guid> CompletedRunOfEveryoneAsync(RunsWorld world, Guid audience)
     {

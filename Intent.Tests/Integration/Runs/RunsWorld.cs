@@ -35,9 +35,11 @@ public sealed class RunsWorld : IAsyncDisposable
     public List<IntentHostFactory<global::Intent.Worker.Program>> Workers { get; } = [];
 
     /// <summary>
-    /// A new world; <c>workerSettings</c> is configuration every worker of it starts with (e.g. <c>Runs:RetryBaseDelay</c>).
+    /// A new world; <c>workerSettings</c> is configuration every worker of it starts with (e.g. <c>Runs:RetryBaseDelay</c>),
+    /// <c>apiSettings</c> the same for its API.
     /// </summary>
-    public static async Task<RunsWorld> CreateAsync(bool seeded = true, bool worker = true, IReadOnlyDictionary<string, string?>? workerSettings = null)
+    public static async Task<RunsWorld> CreateAsync(
+        bool seeded = true, bool worker = true, IReadOnlyDictionary<string, string?>? workerSettings = null, IReadOnlyDictionary<string, string?>? apiSettings = null)
     {
         var world = new RunsWorld(await ScratchDatabase.CreateAsync(), workerSettings);
         if (seeded)
@@ -46,7 +48,10 @@ public sealed class RunsWorld : IAsyncDisposable
                 ["--people", "3000", "--topics", "40", "--days", "2", "--seed", "11", "--end-date", DataDate]));
         }
 
-        var overrides = new Dictionary<string, string?> { ["ConnectionStrings:Intent"] = world.Database.ConnectionString };
+        var overrides = new Dictionary<string, string?>(apiSettings ?? new Dictionary<string, string?>())
+        {
+            ["ConnectionStrings:Intent"] = world.Database.ConnectionString,
+        };
         world._api = new IntentHostFactory<global::Intent.Api.Program>(overrides);
         world._hosts.Add(world._api);
         if (worker)
