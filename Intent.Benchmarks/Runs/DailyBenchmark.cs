@@ -28,7 +28,7 @@ public sealed class DailyBenchmark(BenchSettings settings)
         var baseline = await BaselineAsync(dataSource);
 
         Console.WriteLine($"-- ours: the daily-runs job on a worker, then the worker draining {Audiences:N0} runs");
-        using var worker = await WorkerBenchHost.StartAsync(settings, scheduling: true);
+        await using var worker = await WorkerBenchHost.StartAsync(settings, scheduling: true);
         var scheduler = await worker.Services.GetRequiredService<ISchedulerFactory>().GetScheduler();
         var started = Stopwatch.GetTimestamp();
         await scheduler.TriggerJob(QueueDailyRunsJob.Key);

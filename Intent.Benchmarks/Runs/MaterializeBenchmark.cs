@@ -34,7 +34,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         using var json = JsonDocument.Parse(ConfigJson);
         var config = AudienceConfigParser.Parse(json.RootElement).Config!;
 
-        using var worker = await WorkerBenchHost.StartAsync(settings);
+        await using var worker = await WorkerBenchHost.StartAsync(settings);
         var ours = new List<TimeSpan>();
         var direct = new List<TimeSpan>();
         long results = 0;

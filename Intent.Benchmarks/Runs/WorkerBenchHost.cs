@@ -8,7 +8,7 @@ namespace Intent.Benchmarks.Runs;
 /// <summary>The worker (saga, materialization, exports, ready emails, outbox relay; optionally the scheduler) in the benchmark process.</summary>
 public static class WorkerBenchHost
 {
-    public static async Task<IHost> StartAsync(BenchSettings settings, bool scheduling = false)
+    public static async Task<Running> StartAsync(BenchSettings settings, bool scheduling = false)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -26,6 +26,22 @@ public static class WorkerBenchHost
 
         var host = builder.Build();
         await host.StartAsync();
-        return host;
+        return new Running(host);
+    }
+
+    /// <summary>A started worker; disposing it stops it first, so the benchmark process can exit.</summary>
+    public sealed class Running(IHost host) : IAsyncDisposable
+    {
+        public IServiceProvider Services => host.Services;
+
+        public async ValueTask DisposeAsync()
+        {
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+            {
+                await host.StopAsync(timeout.Token);
+            }
+
+            host.Dispose();
+        }
     }
 }
