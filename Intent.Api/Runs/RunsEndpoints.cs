@@ -115,6 +115,11 @@ public static class RunsEndpoints
             {
                 db.ChangeTracker.Clear();
             }
+            finally
+            {
+                // The context is pooled: the next request gets the usual behaviour back.
+                db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
+            }
         }
     }
 
