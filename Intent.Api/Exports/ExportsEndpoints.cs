@@ -2,7 +2,6 @@ using Intent.Api.Errors;
 using Intent.Api.Runs;
 using Intent.Data;
 using Intent.Data.Exports;
-using Intent.Data.Runs;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -31,12 +30,7 @@ public static class ExportsEndpoints
         HttpContext http, Guid id, Guid runId, IntentDbContext db, IPublishEndpoint publisher, DownloadUrls urls, TimeProvider clock,
         CancellationToken cancellationToken)
     {
-        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
-        if (run.Status != RunStatus.Completed)
-        {
-            throw new ApiException(StatusCodes.Status409Conflict, "RUN_RESULTS_UNAVAILABLE",
-                $"Only a completed run can be exported; this run is {RunStatus.ToPublic(run.Status)}.");
-        }
+        var run = await RunsEndpoints.FindCompletedRunAsync(http, id, runId, db, "RUN_RESULTS_UNAVAILABLE", "There are exports of", cancellationToken);
 
         AudienceExport export;
         await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))

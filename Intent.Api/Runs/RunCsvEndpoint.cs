@@ -1,7 +1,5 @@
-using Intent.Api.Errors;
 using Intent.Data;
 using Intent.Data.Exports;
-using Intent.Data.Runs;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -21,12 +19,7 @@ public static class RunCsvEndpoint
     public static async Task<IResult> GetCsv(
         HttpContext http, Guid id, Guid runId, IntentDbContext db, IConfiguration configuration, CancellationToken cancellationToken)
     {
-        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
-        if (run.Status != RunStatus.Completed)
-        {
-            throw new ApiException(StatusCodes.Status409Conflict, "RUN_RESULTS_UNAVAILABLE",
-                $"Only a completed run can be exported; this run is {RunStatus.ToPublic(run.Status)}.");
-        }
+        var run = await RunsEndpoints.FindCompletedRunAsync(http, id, runId, db, "RUN_RESULTS_UNAVAILABLE", "There is a CSV of", cancellationToken);
 
         var audienceName = await db.Audiences.AsNoTracking().Where(a => a.Id == id).Select(a => a.Name).SingleAsync(cancellationToken);
         var connectionString = configuration.GetIntentConnectionString();

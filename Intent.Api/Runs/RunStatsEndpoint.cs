@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Intent.Api.Errors;
 using Intent.Data;
 using Intent.Data.Runs;
 using Intent.ServiceDefaults.Envelope;
@@ -18,12 +17,7 @@ public static class RunStatsEndpoint
     public static async Task<Ok<DataEnvelope<RunStatsResponse>>> GetStats(
         HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken)
     {
-        var run = await RunsEndpoints.FindRunAsync(http, id, runId, db, cancellationToken);
-        if (run.Status != RunStatus.Completed)
-        {
-            throw new ApiException(StatusCodes.Status409Conflict, "RUN_STATS_UNAVAILABLE",
-                $"Stats exist for completed runs only; this run is {RunStatus.ToPublic(run.Status)}.");
-        }
+        var run = await RunsEndpoints.FindCompletedRunAsync(http, id, runId, db, "RUN_STATS_UNAVAILABLE", "There are stats of", cancellationToken);
 
         var stats = await db.AudienceSnapshots.AsNoTracking().Where(s => s.ResultKey == run.ResultKey).Select(s => s.Stats).SingleOrDefaultAsync(cancellationToken)
             // A snapshot made before stats existed: compute them once now.

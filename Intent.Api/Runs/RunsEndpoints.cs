@@ -156,6 +156,16 @@ public static class RunsEndpoints
                 $"Only queued runs can be cancelled; this run is {RunStatus.ToPublic(run.Status)}.");
     }
 
+    /// <summary>The caller's completed run, or 409 <paramref name="code"/> for a run in any other status.</summary>
+    internal static async Task<AudienceRun> FindCompletedRunAsync(
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, string code, string what, CancellationToken cancellationToken)
+    {
+        var run = await FindRunAsync(http, id, runId, db, cancellationToken);
+        return run.Status == RunStatus.Completed
+            ? run
+            : throw new ApiException(StatusCodes.Status409Conflict, code, $"{what} completed runs only; this run is {RunStatus.ToPublic(run.Status)}.");
+    }
+
     internal static async Task<AudienceRun> FindRunAsync(HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken)
     {
         var organizationId = http.User.OrganizationId();
