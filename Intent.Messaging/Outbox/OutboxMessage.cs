@@ -12,8 +12,12 @@ namespace Intent.Messaging.Outbox;
 /// </summary>
 public sealed class OutboxMessage : OutboxMessageContext
 {
+    private static long _published;
     private Headers? _headers;
     private IReadOnlyDictionary<string, object>? _properties;
+
+    /// <summary>Order of capture in this process (not stored): bulk copy writes rows in it.</summary>
+    internal long CaptureOrder { get; private init; }
 
     /// <summary>Commit order; delivery within one outbox follows it.</summary>
     public long SequenceNumber { get; set; }
@@ -85,6 +89,7 @@ public sealed class OutboxMessage : OutboxMessageContext
 
         var message = new OutboxMessage
         {
+            CaptureOrder = Interlocked.Increment(ref _published),
             OutboxId = outboxId,
             MessageId = messageId,
             ConversationId = context.ConversationId,

@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -152,6 +153,8 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
             await publisher.Publish(message, cancellationToken);
         }
 
+        // Thousands of outbox rows: one COPY rather than an INSERT each.
+        await db.CopyPendingOutboxAsync(cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return (batch, runs.Count, last);

@@ -1,5 +1,7 @@
 using Intent.Tests.Integration.Messaging.Support;
+using Intent.Messaging.Outbox;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Intent.Tests.Integration.Messaging;
@@ -59,6 +61,47 @@ public sealed class BusOutboxTests : MessagingTest
         Assert.Equal(
             $"rabbitmq://{TestSettings.RabbitMqHost}/{TestSettings.RabbitMqVirtualHost}/{queue}?bind=true",
             effect.DestinationAddress);
+    }
+
+    [Fact]
+    public async Task Outbox_rows_written_by_bulk_copy_are_delivered_once_each_in_publishing_order_and_roll_back_with_the_caller()
+    {
+        await using var host = await MessagingTestHost.StartAsync(Queues);
+        var group = TestNames.Group();
+        var rolledBack = TestNames.Group();
+
+        foreach (var (name, commit) in new[] { (rolledBack, false), (group, true) })
+        {
+            await using var scope = host.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            for (var i = 1; i <= 500; i++)
+            {
+                await publisher.Publish(new TestEvent(name, i), context => context.Headers.Set("X-Test-Header", $"bulk {i}"));
+            }
+
+            Assert.Equal(500, await db.CopyPendingOutboxAsync(CancellationToken.None));
+            await db.SaveChangesAsync();
+
+            // Numbered in the order published (delivery within an outbox follows that number).
+            var order = await db.Database.SqlQuery<int>(
+                $"SELECT (body::jsonb -> 'message' ->> 'sequence')::int AS \"Value\" FROM messaging_tests.outbox_message WHERE body::jsonb -> 'message' ->> 'group' = {name} ORDER BY sequence_number")
+                .ToListAsync();
+            Assert.Equal(Enumerable.Range(1, 500), order);
+            if (commit)
+            {
+                await transaction.CommitAsync();
+            }
+        }
+
+        var effects = await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), e => e.Count >= 500, TimeSpan.FromSeconds(60),
+            "every copied event to be consumed");
+        await Task.Delay(DuplicateWindow);
+        effects = await MessagingDatabase.EffectsAsync(group);
+        Assert.Equal(Enumerable.Range(1, 500), effects.Select(e => e.Sequence).Order());
+        Assert.All(effects, e => Assert.Equal($"bulk {e.Sequence}", e.Header));
+        Assert.Empty(await MessagingDatabase.EffectsAsync(rolledBack));
     }
 
     [Fact]
