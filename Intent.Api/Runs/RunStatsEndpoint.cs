@@ -23,9 +23,38 @@ public static class RunStatsEndpoint
             // A snapshot made before stats existed: compute them once now.
             ?? (await db.Database.SqlQueryRaw<string>(SnapshotStatsSql.Refresh(),
                 new Npgsql.NpgsqlParameter("key", run.ResultKey)).ToListAsync(cancellationToken)).Single();
-        return TypedResults.Ok(http.Envelope(new RunStatsResponse(run.CorrelationId, run.ResultKey!, JsonSerializer.Deserialize<JsonElement>(stats))));
+        return TypedResults.Ok(http.Envelope(new RunStatsResponse(run.CorrelationId, run.ResultKey!, RunStats.From(stats))));
     }
 }
 
 /// <summary><c>data</c> of the stats endpoint.</summary>
-public sealed record RunStatsResponse(Guid RunId, string ResultKey, JsonElement Stats);
+public sealed record RunStatsResponse(Guid RunId, string ResultKey, RunStats Stats);
+
+/// <summary>The stored stats document, its parts in a fixed order (jsonb keeps keys in its own order).</summary>
+public sealed record RunStats(
+    long Total,
+    IReadOnlyDictionary<string, RunStats.Share> FillRates,
+    IReadOnlyList<RunStats.HistogramBucket> ScoreHistogram,
+    RunStats.Average Averages)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static RunStats From(string document)
+    {
+        var stored = JsonSerializer.Deserialize<RunStats>(document, Json)
+            ?? throw new InvalidOperationException("The snapshot's stats are empty.");
+        var fills = new OrderedDictionary<string, Share>();
+        foreach (var field in ResultFields.All)
+        {
+            fills[field.Name] = stored.FillRates.TryGetValue(field.Name, out var share) ? share : new Share(0, 0);
+        }
+
+        return stored with { FillRates = fills };
+    }
+
+    public sealed record Share(long Count, decimal Percent);
+
+    public sealed record HistogramBucket(string Bucket, long Count, decimal Percent);
+
+    public sealed record Average(decimal Score, decimal TopicOverlap);
+}
