@@ -3,8 +3,8 @@ using Npgsql;
 namespace Intent.Worker.Runs;
 
 /// <summary>
-/// Renews a running attempt's lease while its snapshot is built, on a connection of its own so each
-/// heartbeat commits at once (the materialization's transaction commits only at the end).
+/// Takes and renews a running attempt's lease while its snapshot is built, on a connection of its own
+/// so each heartbeat commits at once (the materialization's transaction commits only at the end).
 /// </summary>
 public sealed class RunHeartbeat : IAsyncDisposable
 {
@@ -29,7 +29,8 @@ public sealed class RunHeartbeat : IAsyncDisposable
         using var timer = new PeriodicTimer(interval);
         try
         {
-            while (await timer.WaitForNextTickAsync(stop))
+            // The first beat takes the lease at once; then one every interval.
+            do
             {
                 try
                 {
@@ -47,6 +48,7 @@ public sealed class RunHeartbeat : IAsyncDisposable
                     logger.LogWarning(e, "Run {RunId}: heartbeat not written", runId);
                 }
             }
+            while (await timer.WaitForNextTickAsync(stop));
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {

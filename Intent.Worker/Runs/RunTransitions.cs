@@ -13,7 +13,9 @@ public static class RunTransitions
         run.Attempts++;
         run.StartedAt = now;
         run.NextAttemptAt = null;
-        run.HeartbeatAt = now;
+
+        // No lease until a worker picks the attempt up: waiting in a long queue is not being stuck.
+        run.HeartbeatAt = null;
         run.UpdatedAt = now;
     }
 
@@ -25,9 +27,9 @@ public static class RunTransitions
         run.UpdatedAt = DateTime.UtcNow;
     }
 
-    /// <summary>Whether the running attempt has gone longer than the lease without a heartbeat.</summary>
+    /// <summary>Whether a worker picked the running attempt up and then went longer than the lease without a heartbeat.</summary>
     public static bool LeaseExpired(AudienceRun run, TimeSpan lease) =>
-        (run.HeartbeatAt ?? run.StartedAt ?? run.UpdatedAt) < DateTime.UtcNow - lease;
+        run.HeartbeatAt is { } beat && beat < DateTime.UtcNow - lease;
 
     public static void Complete(AudienceRun run, AudienceSnapshotMaterialized snapshot)
     {

@@ -11,7 +11,8 @@ using Quartz;
 namespace Intent.Worker.Scheduling;
 
 /// <summary>
-/// Looks for runs whose worker is gone: running attempts that have not renewed their lease get a
+/// Looks for runs whose worker is gone: running attempts a worker picked up but stopped renewing the
+/// lease of (an attempt still waiting in the queue holds no lease) get a
 /// <see cref="RecoverStuckRun"/> (the saga checks the lease again and takes the run back as a new
 /// attempt), and queued runs whose retry is overdue by more than the lease (their timer lost) get
 /// <see cref="MaterializeAudienceRun"/> again. Both go through the bus outbox, in bounded batches.
@@ -32,8 +33,8 @@ public sealed class RecoverRunsJob(IServiceScopeFactory scopes, IOptions<RunAtte
         await using var command = new NpgsqlCommand(
             """
             (SELECT 'stuck', id, audience_id, organization_id, attempts FROM audience_runs
-             WHERE status = 'running' AND coalesce(heartbeat_at, started_at, updated_at) < now() - @lease
-             ORDER BY coalesce(heartbeat_at, started_at, updated_at) LIMIT @batch)
+             WHERE status = 'running' AND heartbeat_at < now() - @lease
+             ORDER BY heartbeat_at LIMIT @batch)
             UNION ALL
             (SELECT 'overdue', id, audience_id, organization_id, attempts FROM audience_runs
              WHERE status = 'queued' AND next_attempt_at IS NOT NULL AND next_attempt_at < now() - @lease

@@ -170,6 +170,24 @@ public sealed class RunRetryTests
     }
 
     [Fact]
+    public async Task An_attempt_waiting_in_the_queue_holds_no_lease_and_is_left_alone()
+    {
+        await using var world = await RunsWorld.CreateAsync(worker: false, workerSettings: Settings(lease: "00:00:02"));
+        var audience = await world.AudienceAsync(Config);
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+
+        // Running for an hour but never picked up by a worker (its message still waits behind others).
+        await world.Database.ScalarAsync<int>(
+            $"WITH u AS (UPDATE audience_runs SET status = 'running', attempts = 1, started_at = now() - interval '1 hour', heartbeat_at = NULL WHERE id = '{runId}' RETURNING 1) SELECT count(*)::int FROM u");
+        await world.StartWorkerAsync();
+        await Task.Delay(TimeSpan.FromSeconds(5));
+
+        var run = await StateAsync(world, runId);
+        Assert.Equal("running", run.Status);
+        Assert.Equal(1, run.Attempts);
+    }
+
+    [Fact]
     public async Task A_worker_process_killed_mid_materialization_leaves_a_run_that_is_recovered_and_completes()
     {
         await using var world = await RunsWorld.CreateAsync(worker: false, workerSettings: Settings(lease: "00:00:06", lockTimeout: "00:05:00"));
