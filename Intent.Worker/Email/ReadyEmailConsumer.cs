@@ -113,7 +113,8 @@ public sealed class ReadyEmailConsumer(
     private MimeMessage Compose(Wanted wanted, AudienceExport export)
     {
         var run = wanted.Run;
-        var link = downloadUrls.Absolute(downloadUrls.Create(export.Id));
+        var signed = downloadUrls.Create(export.Id);
+        var link = downloadUrls.Absolute(signed);
         var date = run.DataDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? "";
         var message = new MimeMessage
         {
@@ -131,7 +132,7 @@ public sealed class ReadyEmailConsumer(
                 Data date: {date}
                 People: {run.ResultCount.ToString("N0", CultureInfo.InvariantCulture)}
 
-                Download the CSV (the link works until {downloadUrls.Create(export.Id).ExpiresAt:yyyy-MM-dd HH:mm} UTC):
+                Download the CSV (the link works until {signed.ExpiresAt:yyyy-MM-dd HH:mm} UTC):
                 {link}
                 """,
         };
