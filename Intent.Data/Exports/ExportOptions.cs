@@ -25,6 +25,9 @@ public sealed class ExportOptions
     /// <summary>How long a stored export is served after it is written; asking again later writes it anew.</summary>
     public TimeSpan Retention { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>How often the scheduler removes the files of expired exports.</summary>
+    public TimeSpan SweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>Base URL of the API as users reach it, for links the worker sends (emails).</summary>
     public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:8080");
 

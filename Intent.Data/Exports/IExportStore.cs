@@ -11,4 +11,7 @@ public interface IExportStore
 
     /// <summary>The stored file, or null when there is none.</summary>
     Task<Stream?> OpenReadAsync(string key, CancellationToken cancellationToken);
+
+    /// <summary>Removes the stored file; removing one that is not there is not an error.</summary>
+    Task DeleteAsync(string key, CancellationToken cancellationToken);
 }

@@ -38,6 +38,12 @@ public sealed class LocalExportStore(IOptions<ExportOptions> options) : IExportS
             : null);
     }
 
+    public Task DeleteAsync(string key, CancellationToken cancellationToken)
+    {
+        File.Delete(PathOf(key));
+        return Task.CompletedTask;
+    }
+
     private string PathOf(string key)
     {
         var path = Path.GetFullPath(Path.Combine(Root, key));

@@ -79,6 +79,9 @@ public sealed class S3ExportStore : IExportStore, IDisposable
         }
     }
 
+    public Task DeleteAsync(string key, CancellationToken cancellationToken) =>
+        _client.DeleteObjectAsync(_options.Bucket, ObjectKey(key), cancellationToken);
+
     public void Dispose() => _client.Dispose();
 
     private string ObjectKey(string key) => string.IsNullOrEmpty(_options.Prefix) ? key : $"{_options.Prefix.TrimEnd('/')}/{key}";

@@ -41,7 +41,9 @@ public sealed class WriteAudienceExportConsumer(
             return;
         }
 
-        var key = $"{export.OrganizationId:N}/{export.Id:N}.csv";
+        // A new key for every write: a sweep removing an expired file never removes a newer one.
+        var key = $"{export.OrganizationId:N}/{export.Id:N}-{Guid.NewGuid():N}.csv";
+        var previousKey = export.StorageKey;
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!;
         ExportCsv.Written? written = null;
@@ -70,6 +72,12 @@ public sealed class WriteAudienceExportConsumer(
         export.ExpiresAt = now + options.Value.Retention;
         export.UpdatedAt = now;
         await db.SaveChangesAsync(context.CancellationToken);
+        if (previousKey is not null && previousKey != key)
+        {
+            // The file of the expired export this one replaces.
+            await store.DeleteAsync(previousKey, context.CancellationToken);
+        }
+
         logger.LogInformation("Export {ExportId} of run {RunId}: {Rows} rows, {Bytes} bytes", export.Id, export.RunId, written.RowCount, written.ByteSize);
         await context.Publish(new AudienceExportCompleted { ExportId = export.Id, RunId = export.RunId });
     }

@@ -60,6 +60,14 @@ public static class SchedulingRegistration
                     .WithSimpleSchedule(s => s.WithInterval(daily.DataArrivalInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
             }
 
+            var exports = configuration.GetSection(Intent.Data.Exports.ExportOptions.SectionName).Get<Intent.Data.Exports.ExportOptions>()
+                ?? new Intent.Data.Exports.ExportOptions();
+            quartz.AddJob<SweepExpiredExportsJob>(job => job.WithIdentity(SweepExpiredExportsJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger
+                .ForJob(SweepExpiredExportsJob.Key)
+                .WithIdentity("sweep-expired-exports", "exports")
+                .WithSimpleSchedule(s => s.WithInterval(exports.SweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
             quartz.AddJob<RecoverRunsJob>(job => job.WithIdentity(RecoverRunsJob.Key).StoreDurably());
             quartz.AddTrigger(trigger => trigger
                 .ForJob(RecoverRunsJob.Key)

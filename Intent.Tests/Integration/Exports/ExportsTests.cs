@@ -7,6 +7,7 @@ using Intent.Cli.Import;
 using Intent.Data.Exports;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
 namespace Intent.Tests.Integration.Exports;
@@ -181,6 +182,42 @@ public sealed class ExportsTests
     }
 
     [Fact]
+    public async Task An_expired_export_stops_downloading_its_file_is_swept_and_asking_again_writes_it_anew()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(Config);
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+        await world.WaitForStatusAsync(audience, runId, "completed", "failed");
+        var path = $"/v1/intent/audiences/{audience}/runs/{runId}/exports";
+        var first = (await Eventually.MatchAsync(async () => await world.Client.SendAsync(HttpMethod.Post, path),
+            r => r.Response.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the export to be stored")).Body.Data();
+        var exportId = first.GetProperty("export").GetProperty("id").GetGuid();
+        var oldKey = await world.Database.ScalarAsync<string>($"SELECT storage_key FROM audience_exports WHERE id = '{exportId}'");
+        Assert.True(File.Exists(Path.Combine(TestSettings.ExportsDirectory, oldKey)));
+
+        await world.Database.ScalarAsync<int>(
+            $"WITH u AS (UPDATE audience_exports SET expires_at = now() - interval '1 minute' WHERE id = '{exportId}' RETURNING 1) SELECT count(*)::int FROM u");
+        using var anonymous = world.AnonymousClient();
+        var (gone, error) = await anonymous.SendAsync(HttpMethod.Get, first.GetProperty("downloadUrl").GetString()!);
+        Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
+        Assert.Equal("EXPORT_UNAVAILABLE", error.ErrorCode());
+
+        var scheduler = await world.Worker!.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        await scheduler.TriggerJob(Intent.Worker.Scheduling.SweepExpiredExportsJob.Key);
+        await Eventually.MatchAsync(() => Task.FromResult(File.Exists(Path.Combine(TestSettings.ExportsDirectory, oldKey))), exists => !exists,
+            TimeSpan.FromSeconds(30), "the expired file to be removed");
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_exports WHERE id = '{exportId}' AND storage_key IS NULL"));
+
+        var again = (await Eventually.MatchAsync(async () => await world.Client.SendAsync(HttpMethod.Post, path),
+            r => r.Response.StatusCode == HttpStatusCode.OK, TimeSpan.FromSeconds(30), "the export to be written anew")).Body.Data();
+        Assert.Equal(exportId, again.GetProperty("export").GetProperty("id").GetGuid());
+        var newKey = await world.Database.ScalarAsync<string>($"SELECT storage_key FROM audience_exports WHERE id = '{exportId}'");
+        Assert.NotEqual(oldKey, newKey);
+        using var download = await anonymous.GetAsync(new Uri(again.GetProperty("downloadUrl").GetString()!, UriKind.Relative));
+        Assert.Equal(HttpStatusCode.OK, download.StatusCode);
+    }
+
+    [Fact]
     public async Task An_export_in_an_S3_compatible_store_downloads_the_bytes_it_stored()
     {
         var bucket = $"intent-test-{Guid.NewGuid():N}"[..40];
@@ -210,7 +247,8 @@ public sealed class ExportsTests
 
         var objects = await s3.ListObjectsV2Async(new Amazon.S3.Model.ListObjectsV2Request { BucketName = bucket, Prefix = "exports/" });
         var stored3 = Assert.Single(objects.S3Objects);
-        Assert.EndsWith($"{exportId:N}.csv", stored3.Key, StringComparison.Ordinal);
+        Assert.StartsWith($"exports/", stored3.Key, StringComparison.Ordinal);
+        Assert.Contains($"{exportId:N}-", stored3.Key, StringComparison.Ordinal);
         Assert.Equal(export.GetProperty("byteSize").GetInt64(), stored3.Size);
 
         using var anonymous = world.AnonymousClient();
