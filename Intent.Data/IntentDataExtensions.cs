@@ -18,7 +18,7 @@ public static class IntentDataExtensions
     public static IHostApplicationBuilder AddIntentData(this IHostApplicationBuilder builder)
     {
         builder.Services.AddDbContextPool<IntentDbContext>((services, options) =>
-            options.UseIntentPostgres(WithStatementCache(services.GetRequiredService<IConfiguration>().GetIntentConnectionString())));
+            options.UseIntentPostgres(TunedForHosts(services.GetRequiredService<IConfiguration>().GetIntentConnectionString())));
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<IntentDbContext>("postgresql", tags: ["ready"]);
         return builder;
@@ -38,7 +38,7 @@ public static class IntentDataExtensions
     /// request; and no session reset when a pooled connection is reused, since the hosts leave no
     /// session state behind (settings they change are transaction-local).
     /// </summary>
-    public static string WithStatementCache(string connectionString)
+    public static string TunedForHosts(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
         if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))

@@ -43,6 +43,9 @@ public sealed class ScratchDatabase : IAsyncDisposable
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>Runs SQL (one or more statements, no parameters) against this database.</summary>
+    public Task ExecuteAsync(string sql) => ExecuteAsync(ConnectionString, sql);
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();

@@ -1,4 +1,5 @@
 using Intent.Data;
+using Intent.Data.Exports;
 using Intent.Worker.Runs;
 using Quartz;
 
@@ -60,8 +61,8 @@ public static class SchedulingRegistration
                     .WithSimpleSchedule(s => s.WithInterval(daily.DataArrivalInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
             }
 
-            var exports = configuration.GetSection(Intent.Data.Exports.ExportOptions.SectionName).Get<Intent.Data.Exports.ExportOptions>()
-                ?? new Intent.Data.Exports.ExportOptions();
+            var exports = configuration.GetSection(ExportOptions.SectionName).Get<ExportOptions>()
+                ?? new ExportOptions();
             quartz.AddJob<SweepExpiredExportsJob>(job => job.WithIdentity(SweepExpiredExportsJob.Key).StoreDurably());
             quartz.AddTrigger(trigger => trigger
                 .ForJob(SweepExpiredExportsJob.Key)

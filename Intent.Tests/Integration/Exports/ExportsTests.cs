@@ -195,8 +195,8 @@ public sealed class ExportsTests
         var oldKey = await world.Database.ScalarAsync<string>($"SELECT storage_key FROM audience_exports WHERE id = '{exportId}'");
         Assert.True(File.Exists(Path.Combine(TestSettings.ExportsDirectory, oldKey)));
 
-        await world.Database.ScalarAsync<int>(
-            $"WITH u AS (UPDATE audience_exports SET expires_at = now() - interval '1 minute' WHERE id = '{exportId}' RETURNING 1) SELECT count(*)::int FROM u");
+        await world.Database.ExecuteAsync(
+            $"UPDATE audience_exports SET expires_at = now() - interval '1 minute' WHERE id = '{exportId}'");
         using var anonymous = world.AnonymousClient();
         var (gone, error) = await anonymous.SendAsync(HttpMethod.Get, first.GetProperty("downloadUrl").GetString()!);
         Assert.Equal(HttpStatusCode.Gone, gone.StatusCode);
@@ -264,21 +264,16 @@ public sealed class ExportsTests
     {
         var runId = Guid.NewGuid();
         var key = Convert.ToHexStringLower(SHA256.HashData(runId.ToByteArray()));
-        await world.Database.ScalarAsync<int>($"""
-            WITH s AS (
-                INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-                VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', 200000, 200000, now()) RETURNING 1
-            ), m AS (
-                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT '{key}', row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
-                FROM people ORDER BY person_id LIMIT 200000 RETURNING 1
-            ), r AS (
-                INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
-                                           candidate_count, result_count, attempts, created_at, updated_at, completed_at)
-                VALUES ('{runId}', '{audience}', '{world.OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{RunsWorld.DataDate}',
-                        '{key}', 200000, 200000, 1, now(), now(), now()) RETURNING 1
-            )
-            SELECT (SELECT count(*) FROM m)::int + (SELECT count(*) FROM s)::int + (SELECT count(*) FROM r)::int
+        await world.Database.ExecuteAsync($"""
+            INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+            VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', 200000, 200000, now());
+            INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+            SELECT '{key}', row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
+            FROM people ORDER BY person_id LIMIT 200000;
+            INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
+                                       candidate_count, result_count, attempts, created_at, updated_at, completed_at)
+            VALUES ('{runId}', '{audience}', '{world.OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{RunsWorld.DataDate}',
+                    '{key}', 200000, 200000, 1, now(), now(), now());
             """);
         return runId;
     }

@@ -159,8 +159,8 @@ public sealed class RunRetryTests
         var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
 
         // As a worker that died long ago leaves it: running, first attempt, last heartbeat an hour old, no message anywhere for it.
-        await world.Database.ScalarAsync<int>(
-            $"WITH u AS (UPDATE audience_runs SET status = 'running', attempts = 1, started_at = now() - interval '1 hour', heartbeat_at = now() - interval '1 hour' WHERE id = '{runId}' RETURNING 1) SELECT count(*)::int FROM u");
+        await world.Database.ExecuteAsync(
+            $"UPDATE audience_runs SET status = 'running', attempts = 1, started_at = now() - interval '1 hour', heartbeat_at = now() - interval '1 hour' WHERE id = '{runId}'");
         await world.StartWorkerAsync();
 
         var done = await world.WaitForStatusAsync(audience, runId, "completed", "failed");
@@ -177,8 +177,8 @@ public sealed class RunRetryTests
         var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
 
         // Running for an hour but never picked up by a worker (its message still waits behind others).
-        await world.Database.ScalarAsync<int>(
-            $"WITH u AS (UPDATE audience_runs SET status = 'running', attempts = 1, started_at = now() - interval '1 hour', heartbeat_at = NULL WHERE id = '{runId}' RETURNING 1) SELECT count(*)::int FROM u");
+        await world.Database.ExecuteAsync(
+            $"UPDATE audience_runs SET status = 'running', attempts = 1, started_at = now() - interval '1 hour', heartbeat_at = NULL WHERE id = '{runId}'");
         await world.StartWorkerAsync();
         await Task.Delay(TimeSpan.FromSeconds(5));
 
