@@ -2,7 +2,9 @@ using Intent.Api.Audiences;
 using Intent.Api.Auth;
 using Intent.Api.Errors;
 using Intent.Api.Exports;
+using Intent.Api.Input;
 using Intent.Api.OpenApi;
+using Intent.Api.RateLimiting;
 using Intent.Api.Runs;
 using Intent.Api.Topics;
 using Intent.Data;
@@ -28,6 +30,8 @@ public sealed class Program
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();
+        builder.AddInputLimits();
+        builder.AddIntentRateLimits();
         builder.AddTokenAuthentication();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddIntentOpenApi();
@@ -37,15 +41,17 @@ public sealed class Program
 
         app.UseRequestIds();
         app.UseApiErrors();
+        app.UseInputGuard();
         app.UseAuthentication();
+        app.UseRateLimiter();
         app.UseAuthorization();
         app.MapHealthEndpoints();
         app.MapTopicsEndpoints();
         app.MapAudiencesEndpoints();
         app.MapRunsEndpoints();
         app.MapExportsEndpoints();
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs");
+        app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
+        app.MapScalarApiReference("/docs").AllowAnonymous().AddEndpointFilter(ApiReference.OnlyOurDocument);
 
         await app.RunAsync();
     }

@@ -35,4 +35,5 @@ public sealed record AudienceResponse(
 
 public sealed record DeletedResponse(Guid Id, bool Deleted);
 
-public sealed record ValidationResponse(bool Valid, string? ConfigHash, JsonElement? NormalizedConfig, IReadOnlyList<FieldError>? Errors);
+/// <summary><c>errors</c> lists at most 20 problems; <c>errorCount</c> counts them all.</summary>
+public sealed record ValidationResponse(bool Valid, string? ConfigHash, JsonElement? NormalizedConfig, IReadOnlyList<FieldError>? Errors, int? ErrorCount);

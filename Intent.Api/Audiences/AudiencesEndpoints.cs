@@ -133,8 +133,8 @@ public static class AudiencesEndpoints
     {
         var (config, errors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
         var response = config is null
-            ? new ValidationResponse(false, null, null, errors)
-            : new ValidationResponse(true, config.Hash(), JsonSerializer.Deserialize<JsonElement>(config.ToJson()), null);
+            ? new ValidationResponse(false, null, null, Validation.Listed(errors), errors.Count)
+            : new ValidationResponse(true, config.Hash(), JsonSerializer.Deserialize<JsonElement>(config.ToJson()), null, null);
         return TypedResults.Ok(http.Envelope(response));
     }
 
@@ -163,6 +163,13 @@ public static class AudiencesEndpoints
         if (trimmed.Length is 0 or > MaxNameLength)
         {
             errors.Add(new FieldError("name", $"must be 1 to {MaxNameLength} characters"));
+            return null;
+        }
+
+        // Names go into email subjects and CSV file names: no line breaks, tabs or other control characters.
+        if (trimmed.Any(char.IsControl))
+        {
+            errors.Add(new FieldError("name", "must not contain control characters (line breaks, tabs, NUL, ...)"));
             return null;
         }
 

@@ -1,4 +1,5 @@
 using Intent.Api.Errors;
+using Intent.Api.RateLimiting;
 using Intent.Api.Runs;
 using Intent.Data;
 using Intent.Data.Exports;
@@ -18,7 +19,7 @@ public static class ExportsEndpoints
     public static IEndpointRouteBuilder MapExportsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/v1/intent/audiences/{id:guid}/runs").WithTags("Exports").RequireAuthorization()
-            .MapPost("/{runId:guid}/exports", RequestExport).WithName("RequestRunExport")
+            .MapPost("/{runId:guid}/exports", RequestExport).WithName("RequestRunExport").RequireRateLimiting(RateLimitPolicies.Expensive)
             .WithSummary("Create or reuse a stored CSV export of a completed run; 202 while it is written, 200 with a signed download link when stored");
         endpoints.MapGet("/v1/intent/exports/{exportId:guid}/download", Download).WithTags("Exports").AllowAnonymous()
             .WithName("DownloadExport").WithSummary("Download a stored export through its signed link")

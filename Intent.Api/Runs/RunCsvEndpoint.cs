@@ -1,3 +1,4 @@
+using Intent.Api.RateLimiting;
 using Intent.Data;
 using Intent.Data.Exports;
 using Microsoft.EntityFrameworkCore;
@@ -12,7 +13,7 @@ namespace Intent.Api.Runs;
 public static class RunCsvEndpoint
 {
     public static void Map(RouteGroupBuilder runs) =>
-        runs.MapGet("/{runId:guid}/export.csv", GetCsv).WithName("GetRunCsv")
+        runs.MapGet("/{runId:guid}/export.csv", GetCsv).WithName("GetRunCsv").RequireRateLimiting(RateLimitPolicies.CsvStream)
             .WithSummary("A completed run's people as CSV, streamed")
             .Produces(StatusCodes.Status200OK, contentType: "text/csv");
 

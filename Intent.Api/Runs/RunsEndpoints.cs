@@ -1,5 +1,6 @@
 using Intent.Api.Auth;
 using Intent.Api.Errors;
+using Intent.Api.RateLimiting;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
@@ -38,7 +39,7 @@ public static class RunsEndpoints
     public static IEndpointRouteBuilder MapRunsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var runs = endpoints.MapGroup("/v1/intent/audiences/{id:guid}/runs").WithTags("Runs").RequireAuthorization();
-        runs.MapPost("/", QueueRun).WithName("QueueRun")
+        runs.MapPost("/", QueueRun).WithName("QueueRun").RequireRateLimiting(RateLimitPolicies.Expensive)
             .WithSummary("Queue an intent audience materialization run")
             .WithDescription("Run queued or existing in-flight run returned. Public creation supports manual runs only; daily runs are queued by the worker scheduler.");
         runs.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("List an audience's runs, newest first");
@@ -191,8 +192,8 @@ public static class RunsEndpoints
         }
 
         var key = values.ToString();
-        Validation.Check(key.Trim().Length >= 1 && key.Length <= MaxIdempotencyKeyLength && values.Count == 1, "Idempotency-Key",
-            $"must be 1 to {MaxIdempotencyKeyLength} characters");
+        Validation.Check(key.Trim().Length >= 1 && key.Length <= MaxIdempotencyKeyLength && values.Count == 1 && !key.Any(char.IsControl),
+            "Idempotency-Key", $"must be 1 to {MaxIdempotencyKeyLength} characters, none of them control characters");
         return key;
     }
 }

@@ -66,6 +66,13 @@ public static class AudienceConfigParser
             return null;
         }
 
+        // Refused before any element is examined, however long the array.
+        if (value.GetArrayLength() > MaxTopics)
+        {
+            errors.Add(new(field, $"must name 1 to {MaxTopics} distinct topics (got {value.GetArrayLength()} ids)"));
+            return null;
+        }
+
         var ids = new SortedSet<int>();
         var index = 0;
         foreach (var item in value.EnumerateArray())
@@ -178,6 +185,10 @@ public static class AudienceConfigParser
         if (!value.TryGetProperty("values", out var items) || items.ValueKind != JsonValueKind.Array)
         {
             errors.Add(new($"{field}.values", "is required: an array of strings"));
+        }
+        else if (items.GetArrayLength() > MaxFilterValues)
+        {
+            errors.Add(new($"{field}.values", $"must hold 1 to {MaxFilterValues} distinct values (got {items.GetArrayLength()})"));
         }
         else
         {

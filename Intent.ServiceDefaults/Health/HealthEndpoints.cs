@@ -21,7 +21,7 @@ public static class HealthEndpoints
         {
             Predicate = _ => false,
             ResponseWriter = WriteAsync,
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AllowAnonymous().DisableRateLimiting();
 
         endpoints.MapHealthChecks("/health/ready", new HealthCheckOptions
         {
@@ -33,7 +33,7 @@ public static class HealthEndpoints
                 [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
             },
             ResponseWriter = WriteAsync,
-        }).ExcludeFromDescription();
+        }).ExcludeFromDescription().AllowAnonymous().DisableRateLimiting();
 
         return endpoints;
     }

@@ -1,16 +1,30 @@
 using Intent.Data.Catalog;
 using Intent.Data.Organizations;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Intent.Tests.Integration.Api;
 
 /// <summary>One in-process API on the real services for a test class, and ways to make callers and catalog rows.</summary>
-public sealed class ApiFixture : IAsyncLifetime, IDisposable
+public class ApiFixture : IAsyncLifetime, IDisposable
 {
-    private readonly IntentHostFactory<Intent.Api.Program> _factory = new();
+    private readonly IntentHostFactory<Intent.Api.Program> _factory;
+
+    public ApiFixture()
+        : this(null)
+    {
+    }
+
+    /// <summary>An API with these settings (e.g. <c>RateLimits:PerOrganizationPerMinute</c>) over the defaults of the test hosts.</summary>
+    protected ApiFixture(IReadOnlyDictionary<string, string?>? settings) => _factory = new IntentHostFactory<Intent.Api.Program>(settings);
 
     public IntentDatabaseFixture Database { get; } = new();
 
     public HttpClient Anonymous() => _factory.CreateClient();
+
+    /// <summary>Every route the API maps.</summary>
+    public IReadOnlyList<RouteEndpoint> Endpoints() =>
+        [.. _factory.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()];
 
     /// <summary>A new organization and a client that sends its dashboard token (or API key).</summary>
     public async Task<(HttpClient Client, Guid OrganizationId, string Token)> CallerAsync(TokenKind kind = TokenKind.Dashboard)
@@ -40,5 +54,17 @@ public sealed class ApiFixture : IAsyncLifetime, IDisposable
 
     public Task DisposeAsync() => Task.CompletedTask;
 
-    public void Dispose() => _factory.Dispose();
+    public void Dispose()
+    {
+        Dispose(true);
+        GC.SuppressFinalize(this);
+    }
+
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _factory.Dispose();
+        }
+    }
 }

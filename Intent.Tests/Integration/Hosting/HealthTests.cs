@@ -69,19 +69,6 @@ public sealed class HealthTests
     }
 
     [Fact]
-    public async Task Unknown_routes_answer_404_in_the_error_envelope()
-    {
-        await using var api = new IntentHostFactory<global::Intent.Api.Program>();
-        using var client = api.CreateClient();
-
-        using var response = await client.GetAsync(new Uri("/v1/nothing-here", UriKind.Relative));
-        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal("NOT_FOUND", body.RootElement.GetProperty("error").GetProperty("code").GetString());
-    }
-
-    [Fact]
     public async Task The_OpenAPI_document_describes_the_endpoints_auth_and_examples_and_the_reference_is_served()
     {
         await using var api = new IntentHostFactory<global::Intent.Api.Program>();
