@@ -74,7 +74,7 @@ public sealed class ExportsTests
         Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
             ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate]));
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } }, "Big, \"quoted\" audience");
-        var runId = await CompletedRunOfEveryoneAsync(world, audience);
+        var runId = await world.CompletedRunOfEveryoneAsync(audience, 200_000);
 
         using var response = await world.Client.SendAsync(
             new HttpRequestMessage(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/export.csv"), HttpCompletionOption.ResponseHeadersRead);
@@ -257,25 +257,6 @@ public sealed class ExportsTests
         var bytes = await download.Content.ReadAsByteArrayAsync();
         Assert.Equal(export.GetProperty("contentSha256").GetString(), Convert.ToHexStringLower(SHA256.HashData(bytes)));
         Assert.Equal(run.GetProperty("resultCount").GetInt64() + 1, System.Text.Encoding.UTF8.GetString(bytes).Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
-    }
-
-    /// <summary>A completed run whose snapshot holds every person, written directly: a big export without a big materialization.</summary>
-    private static async Task<Guid> CompletedRunOfEveryoneAsync(RunsWorld world, Guid audience)
-    {
-        var runId = Guid.NewGuid();
-        var key = Convert.ToHexStringLower(SHA256.HashData(runId.ToByteArray()));
-        await world.Database.ExecuteAsync($"""
-            INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-            VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', 200000, 200000, now());
-            INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-            SELECT '{key}', row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
-            FROM people ORDER BY person_id LIMIT 200000;
-            INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
-                                       candidate_count, result_count, attempts, created_at, updated_at, completed_at)
-            VALUES ('{runId}', '{audience}', '{world.OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{RunsWorld.DataDate}',
-                    '{key}', 200000, 200000, 1, now(), now(), now());
-            """);
-        return runId;
     }
 
     private static async Task<List<JsonElement>> AllResultsAsync(RunsWorld world, Guid audience, Guid runId)

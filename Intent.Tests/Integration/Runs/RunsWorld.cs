@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using Intent.Cli;
 using Intent.Data.Organizations;
@@ -130,6 +131,29 @@ public sealed class RunsWorld : IAsyncDisposable
         var (response, body) = await Client.SendAsync(HttpMethod.Post, "/v1/intent/audiences", new { name, status = "active", config });
         Assert.Equal(System.Net.HttpStatusCode.Created, response.StatusCode);
         return body.Data().GetProperty("id").GetGuid();
+    }
+
+    /// <summary>
+    /// A completed run of <paramref name="audienceId"/> whose snapshot holds the first <paramref name="people"/> people,
+    /// written directly: a big result without a big materialization.
+    /// </summary>
+    public async Task<Guid> CompletedRunOfEveryoneAsync(Guid audienceId, int people)
+    {
+        var runId = Guid.NewGuid();
+        var key = Convert.ToHexStringLower(SHA256.HashData(runId.ToByteArray()));
+        await Database.ExecuteAsync($"""
+            INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+            VALUES ('{key}', '{OrganizationId}', '{new string('e', 64)}', '{DataDate}', {people}, {people}, now());
+            INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+            SELECT '{key}', row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
+            FROM people ORDER BY person_id LIMIT {people};
+            INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
+                                       candidate_count, result_count, attempts, created_at, updated_at, completed_at)
+            SELECT '{runId}', '{audienceId}', '{OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{DataDate}',
+                    '{key}', count(*), count(*), 1, now(), now(), now()
+            FROM audience_snapshot_members WHERE result_key = '{key}';
+            """);
+        return runId;
     }
 
     public async Task<JsonElement> QueueAsync(Guid audienceId, string? idempotencyKey = null)
