@@ -10,6 +10,11 @@ public static class AuthExtensions
         builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
         builder.Services.AddAuthorization();
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName)
+            .Validate(o => o.TokenCacheTtl >= TimeSpan.Zero, "Auth:TokenCacheTtl must not be negative")
+            .Validate(o => o.TokenCacheSize >= 1, "Auth:TokenCacheSize must be 1 or more")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenCache>();
         return builder;
     }
 

@@ -6,7 +6,13 @@ namespace Intent.Tests.Integration.Api;
 /// <summary>One in-process API on the real services for a test class, and ways to make callers and catalog rows.</summary>
 public sealed class ApiFixture : IAsyncLifetime, IDisposable
 {
-    private readonly IntentHostFactory<Intent.Api.Program> _factory = new();
+    /// <summary>The API host's token cache: a revoked token is refused at most this long after its revocation.</summary>
+    public static readonly TimeSpan TokenCacheTtl = TimeSpan.FromSeconds(1);
+
+    private readonly IntentHostFactory<Intent.Api.Program> _factory = new(new Dictionary<string, string?>
+    {
+        ["Auth:TokenCacheTtl"] = TokenCacheTtl.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+    });
 
     public IntentDatabaseFixture Database { get; } = new();
 
