@@ -10,7 +10,7 @@ public static class CliApp
     {
         if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
         {
-            await Console.Out.WriteLineAsync("usage: intent-cli migrate | seed [options] | import {topics|people|scores} FILE.csv [--date D] | schedule run-daily | token create --org NAME [--kind dashboard|api-key]");
+            await Console.Out.WriteLineAsync($"usage: intent-cli migrate | seed [options] | import {{topics|people|scores}} FILE.csv [--date D] | schedule run-daily | {TokenCommands.Usage} | {OrganizationCommands.Usage}");
             return args.Length == 0 ? 2 : 0;
         }
 
@@ -44,8 +44,10 @@ public static class CliApp
                 return await ScheduleCommand.RunAsync(connectionString, args[1..], Console.Out);
             case "seed":
                 return await SeedCommand.RunAsync(connectionString, args[1..]);
-            case "token" when args.Length > 1 && args[1] == "create":
-                return await TokenCommands.CreateAsync(connectionString, args[2..]);
+            case "token":
+                return await TokenCommands.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
+            case "org":
+                return await OrganizationCommands.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
             default:
                 await Console.Error.WriteLineAsync($"unknown command '{args[0]}'; see --help");
                 return 2;

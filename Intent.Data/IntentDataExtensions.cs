@@ -1,7 +1,9 @@
+using Intent.Data.Audiences;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 
 namespace Intent.Data;
 
@@ -13,12 +15,18 @@ public static class IntentDataExtensions
 
     /// <summary>
     /// Registers <see cref="IntentDbContext"/> on PostgreSQL and a readiness check that fails
-    /// while the database cannot be reached.
+    /// while the database cannot be reached. Every session carries <c>Audiences:DefaultSlots</c> to
+    /// the database, where the slot trigger reads it (<see cref="AudienceSlots"/>).
     /// </summary>
     public static IHostApplicationBuilder AddIntentData(this IHostApplicationBuilder builder)
     {
+        builder.Services.AddOptions<AudienceSlotOptions>().BindConfiguration(AudienceSlotOptions.SectionName)
+            .Validate(o => o.DefaultSlots >= 0, "Audiences:DefaultSlots must be 0 or more")
+            .ValidateOnStart();
         builder.Services.AddDbContextPool<IntentDbContext>((services, options) =>
-            options.UseIntentPostgres(TunedForHosts(services.GetRequiredService<IConfiguration>().GetIntentConnectionString())));
+            options.UseIntentPostgres(AudienceSlots.WithDefaultSlots(
+                TunedForHosts(services.GetRequiredService<IConfiguration>().GetIntentConnectionString()),
+                services.GetRequiredService<IOptions<AudienceSlotOptions>>().Value.DefaultSlots)));
         builder.Services.AddHealthChecks()
             .AddDbContextCheck<IntentDbContext>("postgresql", tags: ["ready"]);
         return builder;

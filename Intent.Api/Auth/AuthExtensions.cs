@@ -13,6 +13,11 @@ public static class AuthExtensions
         // Every route needs a token unless it says AllowAnonymous: a new endpoint is never public by accident.
         builder.Services.AddAuthorizationBuilder()
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build());
+        builder.Services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.SectionName)
+            .Validate(o => o.TokenCacheTtl >= TimeSpan.Zero, "Auth:TokenCacheTtl must not be negative")
+            .Validate(o => o.TokenCacheSize >= 1, "Auth:TokenCacheSize must be 1 or more")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<TokenCache>();
         return builder;
     }
 

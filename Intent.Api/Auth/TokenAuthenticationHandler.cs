@@ -11,25 +11,27 @@ namespace Intent.Api.Auth;
 
 /// <summary>
 /// Authenticates <c>Authorization: Bearer &lt;dashboard token&gt;</c> and <c>x-api-key: sk_...</c>
-/// against the stored SHA-256 hashes; revoked tokens fail. The caller's organization becomes a claim.
+/// against the stored SHA-256 hashes; revoked and expired tokens fail. The caller's organization
+/// becomes a claim. Lookups are reused for <see cref="AuthOptions.TokenCacheTtl"/> (<see cref="TokenCache"/>).
 /// </summary>
 public sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
     IntentDbContext db,
+    TokenCache cache,
     TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "IntentToken";
     public const string OrganizationClaim = "organization_id";
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
-    // Runs on every request: compiled once, not translated per call.
-    private static readonly Func<IntentDbContext, byte[], TokenKind, CancellationToken, Task<ValidToken?>> FindToken =
+    // Runs on every lookup: compiled once, not translated per call.
+    private static readonly Func<IntentDbContext, byte[], TokenKind, CancellationToken, Task<KnownToken?>> FindToken =
         EF.CompileAsyncQuery((IntentDbContext db, byte[] hash, TokenKind kind, CancellationToken _) =>
             db.ApiTokens.AsNoTracking()
                 .Where(t => t.TokenHash == hash && t.Kind == kind && t.RevokedAt == null)
-                .Select(t => new ValidToken(t.Id, t.OrganizationId, t.LastUsedAt))
+                .Select(t => new KnownToken(t.Id, t.OrganizationId, t.ExpiresAt, t.LastUsedAt))
                 .SingleOrDefault());
 
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -41,14 +43,25 @@ public sealed class TokenAuthenticationHandler(
         }
 
         var hash = Tokens.Hash(token);
-        var row = await FindToken(db, hash, kind, Context.RequestAborted);
+        var row = cache.Get(hash, kind);
         if (row is null)
+        {
+            row = await FindToken(db, hash, kind, Context.RequestAborted) ?? KnownToken.Unknown;
+            cache.Set(hash, kind, row);
+        }
+
+        if (row == KnownToken.Unknown)
         {
             return AuthenticateResult.Fail("The token is not valid.");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        if (row.LastUsedAt is null || now - row.LastUsedAt > LastUsedResolution)
+        if (row.ExpiresAt <= now)
+        {
+            return AuthenticateResult.Fail("The token has expired.");
+        }
+
+        if (row.TryMarkUsed(now, LastUsedResolution))
         {
             await db.ApiTokens.Where(t => t.Id == row.Id).ExecuteUpdateAsync(t => t.SetProperty(x => x.LastUsedAt, now), Context.RequestAborted);
         }
@@ -56,8 +69,6 @@ public sealed class TokenAuthenticationHandler(
         var identity = new ClaimsIdentity([new Claim(OrganizationClaim, row.OrganizationId.ToString())], SchemeName);
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
-
-    private sealed record ValidToken(Guid Id, Guid OrganizationId, DateTime? LastUsedAt);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
         Context.WriteErrorAsync(

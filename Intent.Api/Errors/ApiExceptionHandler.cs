@@ -1,4 +1,6 @@
 using System.Net.Sockets;
+using Intent.Api.Auth;
+using Intent.Data.Audiences;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
@@ -15,6 +17,11 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
         {
             logger.LogError(exception, "Request failed with {StatusCode} {Code}", status, code);
         }
+        else if (code == SlotsFull)
+        {
+            logger.LogInformation("Audience activation refused: no free active-audience slot in organization {OrganizationId}",
+                httpContext.User.FindFirst(TokenAuthenticationHandler.OrganizationClaim)?.Value);
+        }
 
         await httpContext.WriteErrorAsync(status, code, message, details);
         return true;
@@ -23,6 +30,7 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     private static (int Status, string Code, string Message, object? Details) Classify(Exception exception) => exception switch
     {
         ApiException known => (known.StatusCode, known.Code, known.Message, known.Details),
+        _ when AudienceSlots.IsSlotsFull(exception, out var slots) => (StatusCodes.Status403Forbidden, SlotsFull, SlotsFullMessage(slots), null),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>
             (StatusCodes.Status415UnsupportedMediaType, "UNSUPPORTED_MEDIA_TYPE", "The request body must be application/json.", null),
         BadHttpRequestException bad =>
@@ -31,6 +39,11 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
             (StatusCodes.Status503ServiceUnavailable, "SERVICE_UNAVAILABLE", "The database is not reachable; try again shortly.", null),
         _ => (StatusCodes.Status500InternalServerError, "INTERNAL_ERROR", "An unexpected error occurred.", null),
     };
+
+    private const string SlotsFull = "SLOTS_FULL";
+
+    private static string SlotsFullMessage(int? slots) =>
+        $"All {(slots is { } count ? $"{count} " : "")}active-audience slots of your organization are in use; pause or delete an active audience first.";
 
     private static string DescribeBadRequest(BadHttpRequestException exception) => exception.InnerException switch
     {

@@ -22,5 +22,9 @@ internal sealed class AudienceConfiguration : IEntityTypeConfiguration<Audience>
         audience.Property(a => a.ReadyEmailRecipients).HasDefaultValueSql("'{}'::text[]");
         audience.HasOne<Organization>().WithMany().HasForeignKey(a => a.OrganizationId).OnDelete(DeleteBehavior.Cascade);
         audience.HasIndex(a => new { a.OrganizationId, a.CreatedAt });
+
+        // The slot trigger counts an organization's active audiences under its lock (AudienceSlots).
+        audience.HasIndex(a => a.OrganizationId, "ix_audiences_active_organization_id").HasFilter("status = 'active'")
+            .HasDatabaseName("ix_audiences_active_organization_id");
     }
 }

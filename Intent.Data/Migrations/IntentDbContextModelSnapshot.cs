@@ -91,6 +91,10 @@ namespace Intent.Data.Migrations
                     b.HasIndex("OrganizationId", "CreatedAt")
                         .HasDatabaseName("ix_audiences_organization_id_created_at");
 
+                    b.HasIndex(new[] { "OrganizationId" }, "ix_audiences_active_organization_id")
+                        .HasDatabaseName("ix_audiences_active_organization_id")
+                        .HasFilter("status = 'active'");
+
                     b.ToTable("audiences", null, t =>
                         {
                             t.HasCheckConstraint("ck_audiences_name", "char_length(name) BETWEEN 1 AND 255");
@@ -396,6 +400,10 @@ namespace Intent.Data.Migrations
                         .HasColumnType("character varying(16)")
                         .HasColumnName("display_prefix");
 
+                    b.Property<DateTime?>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
                     b.Property<string>("Kind")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -442,6 +450,10 @@ namespace Intent.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int?>("AudienceSlots")
+                        .HasColumnType("integer")
+                        .HasColumnName("audience_slots");
+
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -459,7 +471,10 @@ namespace Intent.Data.Migrations
                         .IsUnique()
                         .HasDatabaseName("ix_organizations_name");
 
-                    b.ToTable("organizations", (string)null);
+                    b.ToTable("organizations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_organizations_audience_slots", "audience_slots >= 0");
+                        });
                 });
 
             modelBuilder.Entity("Intent.Data.Runs.AudienceRun", b =>

@@ -18,4 +18,7 @@ public sealed class ApiToken
     public DateTime? LastUsedAt { get; set; }
 
     public DateTime? RevokedAt { get; set; }
+
+    /// <summary>After this instant the token is refused like a revoked one; null: it does not expire.</summary>
+    public DateTime? ExpiresAt { get; set; }
 }

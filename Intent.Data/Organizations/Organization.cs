@@ -8,4 +8,7 @@ public sealed class Organization
     public string Name { get; set; } = "";
 
     public DateTime CreatedAt { get; set; }
+
+    /// <summary>How many of its audiences may be active at once; null: the hosts' <c>Audiences:DefaultSlots</c>.</summary>
+    public int? AudienceSlots { get; set; }
 }

@@ -7,7 +7,7 @@ internal sealed class OrganizationConfiguration : IEntityTypeConfiguration<Organ
 {
     public void Configure(EntityTypeBuilder<Organization> organization)
     {
-        organization.ToTable("organizations");
+        organization.ToTable("organizations", t => t.HasCheckConstraint("ck_organizations_audience_slots", "audience_slots >= 0"));
         organization.HasKey(o => o.Id);
         organization.Property(o => o.Name).HasMaxLength(255);
         organization.HasIndex(o => o.Name).IsUnique();

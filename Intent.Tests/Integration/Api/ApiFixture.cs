@@ -8,6 +8,9 @@ namespace Intent.Tests.Integration.Api;
 /// <summary>One in-process API on the real services for a test class, and ways to make callers and catalog rows.</summary>
 public class ApiFixture : IAsyncLifetime, IDisposable
 {
+    /// <summary>The API host's token cache: a revoked token is refused at most this long after its revocation.</summary>
+    public static readonly TimeSpan TokenCacheTtl = TimeSpan.FromSeconds(1);
+
     private readonly IntentHostFactory<Intent.Api.Program> _factory;
 
     public ApiFixture()
@@ -16,7 +19,14 @@ public class ApiFixture : IAsyncLifetime, IDisposable
     }
 
     /// <summary>An API with these settings (e.g. <c>RateLimits:PerOrganizationPerMinute</c>) over the defaults of the test hosts.</summary>
-    protected ApiFixture(IReadOnlyDictionary<string, string?>? settings) => _factory = new IntentHostFactory<Intent.Api.Program>(settings);
+    protected ApiFixture(IReadOnlyDictionary<string, string?>? settings)
+    {
+        var all = new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
+        {
+            ["Auth:TokenCacheTtl"] = TokenCacheTtl.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+        };
+        _factory = new IntentHostFactory<Intent.Api.Program>(all);
+    }
 
     public IntentDatabaseFixture Database { get; } = new();
 

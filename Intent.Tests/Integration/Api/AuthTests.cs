@@ -42,7 +42,9 @@ public sealed class AuthTests(ApiFixture api) : IClassFixture<ApiFixture>
             await db.ApiTokens.Where(t => t.TokenHash == hash).ExecuteUpdateAsync(t => t.SetProperty(x => x.RevokedAt, DateTime.UtcNow));
         }
 
-        var (response, body) = await client.SendAsync(HttpMethod.Get, "/v1/intent/audiences");
+        // The API may reuse the token's lookup for the cache TTL, no longer.
+        var (response, body) = await Eventually.MatchAsync(() => client.SendAsync(HttpMethod.Get, "/v1/intent/audiences"),
+            r => r.Response.StatusCode == HttpStatusCode.Unauthorized, ApiFixture.TokenCacheTtl + TimeSpan.FromSeconds(2), "the revoked token to be refused");
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
         Assert.Equal("UNAUTHORIZED", body.ErrorCode());
     }
