@@ -16,6 +16,21 @@ public static class RunResultsEndpoint
     public const int DefaultLimit = 100;
     public const int MaxLimit = 1000;
 
+    /// <summary>
+    /// One page of a snapshot: ranks are 1..N without gaps (<c>row_number()</c> when materialized), so the page
+    /// after <c>@offset</c> is the primary-key range <c>(@offset, @last]</c> and costs the same at any depth.
+    /// The key is cast to the column's <c>character(64)</c>: compared as text, it could not use the index at all.
+    /// </summary>
+    public const string PageSql = """
+        SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, p.hashed_email, p.first_name, p.last_name, p.full_name,
+               p.business_email, p.personal_email, p.email, p.primary_contact_email, p.phone, p.linkedin_url, p.headline,
+               p.job_title, p.seniority, p.department, p.company_name, p.company_domain, p.company_industry,
+               p.company_industry_group, p.company_revenue_range, p.company_employee_range, p.country, p.is_decision_maker
+        FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
+        WHERE m.result_key = @key::character(64) AND m.rank > @offset AND m.rank <= @last
+        ORDER BY m.rank
+        """;
+
     public static void Map(RouteGroupBuilder runs) =>
         runs.MapGet("/{runId:guid}/results", GetResults).WithName("GetRunResults").WithSummary("A completed run's people, in score order");
 
@@ -48,20 +63,10 @@ public static class RunResultsEndpoint
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = new NpgsqlCommand(
-                """
-                SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, p.hashed_email, p.first_name, p.last_name, p.full_name,
-                       p.business_email, p.personal_email, p.email, p.primary_contact_email, p.phone, p.linkedin_url, p.headline,
-                       p.job_title, p.seniority, p.department, p.company_name, p.company_domain, p.company_industry,
-                       p.company_industry_group, p.company_revenue_range, p.company_employee_range, p.country, p.is_decision_maker
-                FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
-                WHERE m.result_key = @key ORDER BY m.rank LIMIT @limit OFFSET @offset
-                """,
-                connection,
-                (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
+            await using var command = new NpgsqlCommand(PageSql, connection, (NpgsqlTransaction?)db.Database.CurrentTransaction?.GetDbTransaction());
             command.Parameters.AddWithValue("key", resultKey);
-            command.Parameters.AddWithValue("limit", limit);
             command.Parameters.AddWithValue("offset", offset);
+            command.Parameters.AddWithValue("last", (long)offset + limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {

@@ -22,6 +22,9 @@ namespace Intent.Benchmarks.Runs;
 public sealed class MaterializeBenchmark(BenchSettings settings)
 {
     private const int Repetitions = 3;
+    private const int DeepOffset = 140_000;
+    private const int PageSize = 100;
+    private const int PageCalls = 25;
     private static readonly SeedOptions Data = new(People: 2_800_000, Topics: 2_000, Days: 1, Seed: 1, EndDate: new DateOnly(2001, 1, 1));
     private static readonly string ConfigJson = """
         {"topicIds": [3, 7, 12, 20, 31], "minScore": 50, "maxScore": 100, "minTopicOverlap": 1, "filters": {"contact.hasBusinessEmail": true}}
@@ -37,14 +40,18 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         await using var worker = await WorkerBenchHost.StartAsync(settings);
         var ours = new List<TimeSpan>();
         var direct = new List<TimeSpan>();
-        long results = 0;
+        Materialized last = null!;
         for (var i = 0; i < Repetitions; i++)
         {
             // A new organization each time gives a new result key, so nothing is reused.
             direct.Add(await DirectAsync(config, Guid.NewGuid()));
-            (var elapsed, results) = await OursAsync(worker.Services, config);
-            ours.Add(elapsed);
+            last = await OursAsync(worker.Services, config);
+            ours.Add(last.Elapsed);
         }
+
+        var results = last.Results;
+        var deepOffset = (int)Math.Min(DeepOffset, results - PageSize);
+        var (firstPage, deepPage) = await PagesAsync(worker.Services, last, deepOffset);
 
         var oursMedian = Median(ours);
         var directMedian = Median(direct);
@@ -56,6 +63,13 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         Console.WriteLine($"| our run, MaterializeAudienceRun committed -> run completed | {oursMedian.TotalMilliseconds:N0} ms | {oursMedian / directMedian:N2} |");
         Console.WriteLine();
         Console.WriteLine($"target: ours <= 1.2 x psql: {(oursMedian / directMedian <= 1.2 ? "met" : "MISSED")}");
+        Console.WriteLine();
+        Console.WriteLine($"| results of that run through the API, {PageSize} people a page | median of {PageCalls} | ratio |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        Console.WriteLine($"| page at offset 0 | {firstPage.TotalMilliseconds:N1} ms | 1.00 |");
+        Console.WriteLine($"| page at offset {deepOffset:N0} | {deepPage.TotalMilliseconds:N1} ms | {deepPage / firstPage:N2} |");
+        Console.WriteLine();
+        Console.WriteLine($"target: deep page <= 1.5 x first page: {(deepPage / firstPage <= 1.5 ? "met" : "MISSED")}");
     }
 
     private static async Task<long> LoadAsync(NpgsqlDataSource dataSource)
@@ -101,9 +115,11 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         return await Psql.RunAsync(settings.ConnectionString, sql);
     }
 
-    private static async Task<(TimeSpan Elapsed, long Results)> OursAsync(IServiceProvider services, AudienceConfig config)
+    private static async Task<Materialized> OursAsync(IServiceProvider services, AudienceConfig config)
     {
         Guid runId;
+        Guid organizationId;
+        Guid audienceId;
         long committed;
         await using (var scope = services.CreateAsyncScope())
         {
@@ -125,7 +141,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
                 .Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = audience.Id, OrganizationId = organization.Id });
             await db.SaveChangesAsync();
             committed = Stopwatch.GetTimestamp();
-            runId = run.CorrelationId;
+            (runId, organizationId, audienceId) = (run.CorrelationId, organization.Id, audience.Id);
         }
 
         while (true)
@@ -135,7 +151,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
             var run = await db.AudienceRuns.AsNoTracking().SingleAsync(r => r.CorrelationId == runId);
             if (run.Status == RunStatus.Completed)
             {
-                return (Stopwatch.GetElapsedTime(committed), run.ResultCount);
+                return new Materialized(Stopwatch.GetElapsedTime(committed), run.ResultCount, organizationId, audienceId, runId);
             }
 
             if (run.Status == RunStatus.Failed)
@@ -146,6 +162,53 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
             await Task.Delay(5);
         }
     }
+
+    /// <summary>Medians of the first page and of a deep page of one completed run, each GET through the real API.</summary>
+    private async Task<(TimeSpan First, TimeSpan Deep)> PagesAsync(IServiceProvider services, Materialized run, int deepOffset)
+    {
+        string token;
+        await using (var scope = services.CreateAsyncScope())
+        {
+            var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+            (token, var row) = Tokens.Create(run.OrganizationId, TokenKind.Dashboard, DateTime.UtcNow);
+            db.ApiTokens.Add(row);
+            await db.SaveChangesAsync();
+        }
+
+        await using var api = await ApiProcess.StartAsync(settings);
+        using var client = new HttpClient { BaseAddress = api.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var first = new List<TimeSpan>();
+        var deep = new List<TimeSpan>();
+        const int WarmUp = 5;
+        for (var i = 0; i < WarmUp + PageCalls; i++)
+        {
+            var firstElapsed = await PageAsync(client, run, 0);
+            var deepElapsed = await PageAsync(client, run, deepOffset);
+            if (i >= WarmUp)
+            {
+                first.Add(firstElapsed);
+                deep.Add(deepElapsed);
+            }
+        }
+
+        return (Median(first), Median(deep));
+    }
+
+    private static async Task<TimeSpan> PageAsync(HttpClient client, Materialized run, int offset)
+    {
+        var started = Stopwatch.GetTimestamp();
+        using var response = await client.GetAsync(
+            new Uri($"/v1/intent/audiences/{run.AudienceId}/runs/{run.RunId}/results?limit={PageSize}&offset={offset}", UriKind.Relative));
+        var body = await response.Content.ReadAsByteArrayAsync();
+        var elapsed = Stopwatch.GetElapsedTime(started);
+        response.EnsureSuccessStatusCode();
+        using var json = JsonDocument.Parse(body);
+        var people = json.RootElement.GetProperty("data").GetProperty("results").GetArrayLength();
+        return people == PageSize ? elapsed : throw new InvalidOperationException($"the page at offset {offset} had {people} people, not {PageSize}");
+    }
+
+    private sealed record Materialized(TimeSpan Elapsed, long Results, Guid OrganizationId, Guid AudienceId, Guid RunId);
 
     private static TimeSpan Median(List<TimeSpan> values) => values.Order().ElementAt(values.Count / 2);
 }

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Intent.Tests.Integration;
 
 /// <summary>
@@ -26,8 +28,8 @@ public static class TestSettings
     /// <summary>A command that runs <c>rabbitmqctl</c> against the test broker; <c>./intent test</c> provides it.</summary>
     public static string? RabbitMqCtl { get; } = Environment.GetEnvironmentVariable("INTENT_RABBITMQCTL");
 
-    /// <summary>The secret of the download links the test hosts sign and check.</summary>
-    public static string ExportsSigningKey { get; } = "test-signing-key-of-at-least-32-characters";
+    /// <summary>The secret of the download links the test hosts sign and check: new for every test run, never a fixed key.</summary>
+    public static string ExportsSigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 
     /// <summary>The export store every test host of this test run shares.</summary>
     public static string ExportsDirectory { get; } = Path.Combine(Path.GetTempPath(), $"intent-test-exports-{Environment.ProcessId}");

@@ -1,0 +1,139 @@
+using System.Net;
+using System.Text.Json;
+using Intent.Api.Runs;
+using Intent.Tests.Integration.Api;
+using Npgsql;
+
+namespace Intent.Tests.Integration.Runs;
+
+[Collection(IntegrationGroup.Name)]
+public sealed class RunResultsTests
+{
+    [Fact]
+    public async Task Pages_at_any_offset_are_the_same_slices_of_the_ranked_results_and_past_the_end_are_empty()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2, 3, 4 }, minScore = 1 });
+        var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
+        var run = await world.WaitForStatusAsync(audience, runId, "completed", "failed");
+        Assert.Equal("completed", run.GetProperty("status").GetString());
+        var key = run.GetProperty("resultKey").GetString();
+
+        // Every member in rank order, read from the table itself.
+        var all = (await world.Database.ScalarAsync<string>($"""
+            SELECT string_agg(p.hashed_email || '/' || m.intent_score || '/' || m.topic_overlap, ',' ORDER BY m.rank)
+            FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id WHERE m.result_key = '{key}'
+            """)).Split(',');
+        var total = all.Length;
+        Assert.True(total > 1000, "the audience should span several pages of the largest size");
+        Assert.Equal(run.GetProperty("resultCount").GetInt64(), total);
+
+        (int Offset, int Limit)[] pages =
+        [
+            (0, 100), (1, 37), (99, 100), (100, 100), (517, 1000), (total - 3, 100), (total - 1, 1), (total, 100), (total + 1, 5),
+            (int.MaxValue, 1000),
+        ];
+        foreach (var (offset, limit) in pages)
+        {
+            var (response, body) = await world.Client.SendAsync(HttpMethod.Get,
+                $"/v1/intent/audiences/{audience}/runs/{runId}/results?limit={limit}&offset={offset}");
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var data = body.Data();
+            Assert.Equal(total, data.GetProperty("total").GetInt64());
+            Assert.Equal(offset, data.GetProperty("offset").GetInt32());
+            Assert.Equal(limit, data.GetProperty("limit").GetInt32());
+            var expected = all.Skip(offset).Take(limit).ToList();
+            Assert.True(expected.SequenceEqual(Rows(data)), $"page at offset {offset}, limit {limit}");
+        }
+
+        var walked = new List<string>();
+        for (var offset = 0; offset <= total; offset += 1000)
+        {
+            var (_, body) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/results?limit=1000&offset={offset}");
+            walked.AddRange(Rows(body.Data()));
+        }
+
+        Assert.Equal(all, walked);
+    }
+
+    [Fact]
+    public async Task A_page_reads_only_its_own_rows_through_the_primary_key_at_any_depth()
+    {
+        // Sizes where reading past rows or sorting would show: 200,000 people, three snapshots of 60,000.
+        await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
+        const int People = 200_000;
+        const int Members = 60_000;
+        await world.Database.ExecuteAsync($"INSERT INTO people (person_id, hashed_email) SELECT g, md5(g::text) FROM generate_series(1, {People}) g");
+        var keys = Enumerable.Range(0, 3).Select(i => new string((char)('a' + i), 64)).ToList();
+        foreach (var (key, index) in keys.Select((k, i) => (k, i)))
+        {
+            await world.Database.ExecuteAsync($"""
+                INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', {Members}, {Members}, now());
+                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT '{key}', g, 1 + (g * 7 + {index * Members}) % {People}, 100 - g * 99 / {Members}, 1, ARRAY[1]
+                FROM generate_series(1, {Members}) g;
+                """);
+        }
+
+        await world.Database.ExecuteAsync("ANALYZE audience_snapshot_members; ANALYZE people");
+
+        await using var connection = new NpgsqlConnection(world.Database.ConnectionString);
+        await connection.OpenAsync();
+        foreach (var offset in new[] { 0, 31_000, Members - 100 })
+        {
+            // The statement as the endpoint sends it: the same text, the same parameter types.
+            await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) {RunResultsEndpoint.PageSql}", connection);
+            explain.Parameters.AddWithValue("key", keys[1]);
+            explain.Parameters.AddWithValue("offset", offset);
+            explain.Parameters.AddWithValue("last", (long)offset + 100);
+            AssertReadsOnePage((string)(await explain.ExecuteScalarAsync())!, offset);
+        }
+
+        // Hosts auto-prepare repeated statements, and PostgreSQL may then plan them once for any parameters.
+        var prepared = RunResultsEndpoint.PageSql.Replace("@key", "$1", StringComparison.Ordinal)
+            .Replace("@offset", "$2", StringComparison.Ordinal).Replace("@last", "$3", StringComparison.Ordinal);
+        await using (var prepare = new NpgsqlCommand($"SET plan_cache_mode = force_generic_plan; PREPARE page (text, integer, bigint) AS {prepared}", connection))
+        {
+            await prepare.ExecuteNonQueryAsync();
+        }
+
+        await using var generic = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page ('{keys[1]}', 45000, 45100)", connection);
+        var plan = (string)(await generic.ExecuteScalarAsync())!;
+        Assert.Contains("$2", plan, StringComparison.Ordinal);
+        AssertReadsOnePage(plan, 45_000);
+    }
+
+    private static IEnumerable<string> Rows(JsonElement data) =>
+        data.GetProperty("results").EnumerateArray().Select(p =>
+            $"{p.GetProperty("hashedEmail").GetString()}/{p.GetProperty("intent").GetProperty("score").GetInt32()}/{p.GetProperty("intent").GetProperty("topicOverlap").GetInt32()}");
+
+    private static void AssertReadsOnePage(string explained, int offset)
+    {
+        using var document = JsonDocument.Parse(explained);
+        var nodes = Nodes(document.RootElement[0].GetProperty("Plan")).ToList();
+        var types = string.Join(", ", nodes.Select(n => n.GetProperty("Node Type").GetString()));
+
+        Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString()!.Contains("Sort", StringComparison.Ordinal));
+        var members = Assert.Single(nodes, n => n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "audience_snapshot_members");
+        Assert.True(members.GetProperty("Node Type").GetString() == "Index Scan", $"members are read by {types} at offset {offset}");
+        Assert.Equal("audience_snapshot_members_pkey", members.GetProperty("Index Name").GetString());
+        var condition = members.GetProperty("Index Cond").GetString()!;
+        Assert.Contains("(result_key = ", condition, StringComparison.Ordinal);
+        Assert.Contains("(rank > ", condition, StringComparison.Ordinal);
+        Assert.Contains("(rank <= ", condition, StringComparison.Ordinal);
+        Assert.Equal(100, members.GetProperty("Actual Rows").GetInt64() * members.GetProperty("Actual Loops").GetInt64());
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray().SelectMany(Nodes))
+            {
+                yield return child;
+            }
+        }
+    }
+}
