@@ -22,7 +22,7 @@ public static class RunStatsEndpoint
         var stats = await db.AudienceSnapshots.AsNoTracking().Where(s => s.ResultKey == run.ResultKey).Select(s => s.Stats).SingleOrDefaultAsync(cancellationToken)
             // A snapshot made before stats existed: compute them once now.
             ?? (await db.Database.SqlQueryRaw<string>(SnapshotStatsSql.Refresh(),
-                new Npgsql.NpgsqlParameter("key", run.ResultKey)).ToListAsync(cancellationToken)).Single();
+                new Npgsql.NpgsqlParameter("key", NpgsqlTypes.NpgsqlDbType.Char) { Value = run.ResultKey }).ToListAsync(cancellationToken)).Single();
         return TypedResults.Ok(http.Envelope(new RunStatsResponse(run.CorrelationId, run.ResultKey!, RunStats.From(stats))));
     }
 }

@@ -27,14 +27,14 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
                          VALUES (@key, @organization, @hash, @date, 0, 0, now()) ON CONFLICT (result_key) DO NOTHING
                          """))
         {
-            claim.Parameters.AddWithValue("key", resultKey);
+            claim.Parameters.Add(ResultKeyParameter(resultKey));
             claim.Parameters.AddWithValue("organization", run.OrganizationId);
             claim.Parameters.AddWithValue("hash", run.ConfigHash);
             claim.Parameters.AddWithValue("date", dataDate);
             if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 await using var existing = Command("SELECT candidate_count, result_count FROM audience_snapshots WHERE result_key = @key");
-                existing.Parameters.AddWithValue("key", resultKey);
+                existing.Parameters.Add(ResultKeyParameter(resultKey));
                 await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
                 await reader.ReadAsync(cancellationToken);
                 return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: true);
@@ -100,10 +100,13 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             new NpgsqlParameter("min", (short)config.MinScore),
             new NpgsqlParameter("max", (short)config.MaxScore),
             new NpgsqlParameter("overlap", (long)config.MinTopicOverlap),
-            new NpgsqlParameter("key", resultKey),
+            ResultKeyParameter(resultKey),
         ]);
         return (sql, parameters);
     }
+
+    // Typed as the column (character(64)): a text parameter would make PostgreSQL compare as text and skip the key's index.
+    private static NpgsqlParameter ResultKeyParameter(string resultKey) => new("key", NpgsqlDbType.Char) { Value = resultKey };
 
     /// <summary>
     /// Bounds this transaction's waits for locks and each statement's duration, so a blocked or runaway
