@@ -46,10 +46,11 @@ public sealed class Program
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapHealthEndpoints();
-        app.MapTopicsEndpoints();
-        app.MapAudiencesEndpoints();
-        app.MapRunsEndpoints();
-        app.MapExportsEndpoints();
+        var api = app.MapGroup("").WithErrorResponses();
+        api.MapTopicsEndpoints();
+        api.MapAudiencesEndpoints();
+        api.MapRunsEndpoints();
+        api.MapExportsEndpoints();
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous().AddEndpointFilter(ApiReference.OnlyOurDocument);
 

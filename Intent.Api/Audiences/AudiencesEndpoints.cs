@@ -20,11 +20,13 @@ public static class AudiencesEndpoints
     public static IEndpointRouteBuilder MapAudiencesEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var audiences = endpoints.MapGroup("/v1/intent/audiences").WithTags("Audiences").RequireAuthorization();
-        audiences.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("Create an audience");
+        audiences.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("Create an audience")
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden);
         audiences.MapGet("/", ListAudiences).WithName("ListAudiences").WithSummary("List audiences, newest first");
         audiences.MapPost("/validate", ValidateConfig).WithName("ValidateAudienceConfig").WithSummary("Validate and normalize a config");
         audiences.MapGet("/{id:guid}", GetAudience).WithName("GetAudience").WithSummary("Get an audience");
-        audiences.MapPatch("/{id:guid}", UpdateAudience).WithName("UpdateAudience").WithSummary("Change an audience");
+        audiences.MapPatch("/{id:guid}", UpdateAudience).WithName("UpdateAudience").WithSummary("Change an audience")
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden);
         audiences.MapDelete("/{id:guid}", DeleteAudience).WithName("DeleteAudience").WithSummary("Delete an audience");
         return endpoints;
     }

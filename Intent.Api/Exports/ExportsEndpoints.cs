@@ -20,10 +20,13 @@ public static class ExportsEndpoints
     {
         endpoints.MapGroup("/v1/intent/audiences/{id:guid}/runs").WithTags("Exports").RequireAuthorization()
             .MapPost("/{runId:guid}/exports", RequestExport).WithName("RequestRunExport").RequireRateLimiting(RateLimitPolicies.Expensive)
-            .WithSummary("Create or reuse a stored CSV export of a completed run; 202 while it is written, 200 with a signed download link when stored");
+            .WithSummary("Create or reuse a stored CSV export of a completed run; 202 while it is written, 200 with a signed download link when stored")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
         endpoints.MapGet("/v1/intent/exports/{exportId:guid}/download", Download).WithTags("Exports").AllowAnonymous()
             .WithName("DownloadExport").WithSummary("Download a stored export through its signed link")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden)
+            .Produces<ErrorEnvelope>(StatusCodes.Status410Gone);
         return endpoints;
     }
 

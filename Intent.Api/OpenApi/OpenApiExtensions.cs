@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.OpenApi;
 
 namespace Intent.Api.OpenApi;
@@ -51,7 +52,7 @@ public static class OpenApiExtensions
                     body.Example = JsonNode.Parse(example);
                 }
 
-                if (context.Description.RelativePath?.StartsWith("v1/intent/audiences", StringComparison.Ordinal) == true)
+                if (!context.Description.ActionDescriptor.EndpointMetadata.OfType<IAllowAnonymous>().Any())
                 {
                     operation.Security ??= [];
                     operation.Security.Add(new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", context.Document)] = [] });

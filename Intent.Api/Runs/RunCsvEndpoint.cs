@@ -1,6 +1,7 @@
 using Intent.Api.RateLimiting;
 using Intent.Data;
 using Intent.Data.Exports;
+using Intent.ServiceDefaults.Envelope;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
@@ -15,7 +16,8 @@ public static class RunCsvEndpoint
     public static void Map(RouteGroupBuilder runs) =>
         runs.MapGet("/{runId:guid}/export.csv", GetCsv).WithName("GetRunCsv").RequireRateLimiting(RateLimitPolicies.CsvStream)
             .WithSummary("A completed run's people as CSV, streamed")
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv");
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
 
     public static async Task<IResult> GetCsv(
         HttpContext http, Guid id, Guid runId, IntentDbContext db, IConfiguration configuration, CancellationToken cancellationToken)

@@ -32,7 +32,8 @@ public static class RunResultsEndpoint
         """;
 
     public static void Map(RouteGroupBuilder runs) =>
-        runs.MapGet("/{runId:guid}/results", GetResults).WithName("GetRunResults").WithSummary("A completed run's people, in score order");
+        runs.MapGet("/{runId:guid}/results", GetResults).WithName("GetRunResults").WithSummary("A completed run's people, in score order")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
 
     public static async Task<Results<Ok<DataEnvelope<RunResultsResponse>>, Accepted<DataEnvelope<RunResultsResponse>>>> GetResults(
         HttpContext http, Guid id, Guid runId, int? limit, int? offset, IntentDbContext db, CancellationToken cancellationToken)

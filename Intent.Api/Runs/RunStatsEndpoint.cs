@@ -12,7 +12,8 @@ public static class RunStatsEndpoint
 {
     public static void Map(RouteGroupBuilder runs) =>
         runs.MapGet("/{runId:guid}/stats", GetStats).WithName("GetRunStats")
-            .WithSummary("A completed run's stats: fill rates of every result field, score histogram, averages");
+            .WithSummary("A completed run's stats: fill rates of every result field, score histogram, averages")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
 
     public static async Task<Ok<DataEnvelope<RunStatsResponse>>> GetStats(
         HttpContext http, Guid id, Guid runId, IntentDbContext db, CancellationToken cancellationToken)

@@ -41,10 +41,12 @@ public static class RunsEndpoints
         var runs = endpoints.MapGroup("/v1/intent/audiences/{id:guid}/runs").WithTags("Runs").RequireAuthorization();
         runs.MapPost("/", QueueRun).WithName("QueueRun").RequireRateLimiting(RateLimitPolicies.Expensive)
             .WithSummary("Queue an intent audience materialization run")
-            .WithDescription("Run queued or existing in-flight run returned. Public creation supports manual runs only; daily runs are queued by the worker scheduler.");
+            .WithDescription("Run queued or existing in-flight run returned. Public creation supports manual runs only; daily runs are queued by the worker scheduler.")
+            .Produces<ErrorEnvelope>(StatusCodes.Status422UnprocessableEntity);
         runs.MapGet("/", ListRuns).WithName("ListRuns").WithSummary("List an audience's runs, newest first");
         runs.MapGet("/{runId:guid}", GetRun).WithName("GetRun").WithSummary("Get one run");
-        runs.MapDelete("/{runId:guid}", CancelRun).WithName("CancelRun").WithSummary("Cancel a queued run");
+        runs.MapDelete("/{runId:guid}", CancelRun).WithName("CancelRun").WithSummary("Cancel a queued run")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
         RunResultsEndpoint.Map(runs);
         RunStatsEndpoint.Map(runs);
         RunCsvEndpoint.Map(runs);
