@@ -25,7 +25,7 @@ public static class IntentOutboxExtensions
             outbox.UseBusOutbox();
             if (!relay)
             {
-                outbox.DisableDeliveryService();
+                outbox.DisableRelay();
             }
         });
     }

@@ -53,7 +53,7 @@ public sealed class OutboxBenchHost : IAsyncDisposable
                 outbox.UseBusOutbox().ConfigureEndpointsManually().DisableInboxCleanupService();
                 if (!relay)
                 {
-                    outbox.DisableDeliveryService();
+                    outbox.DisableRelay();
                 }
             });
 

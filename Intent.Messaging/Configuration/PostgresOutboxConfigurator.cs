@@ -5,7 +5,7 @@ public sealed class PostgresOutboxConfigurator
 {
     internal bool BusOutbox { get; private set; }
 
-    internal bool DeliveryService { get; private set; } = true;
+    internal bool Relay { get; private set; } = true;
 
     internal bool InboxCleanup { get; private set; } = true;
 
@@ -21,9 +21,9 @@ public sealed class PostgresOutboxConfigurator
     }
 
     /// <summary>This process writes outbox rows but another relays them.</summary>
-    public PostgresOutboxConfigurator DisableDeliveryService()
+    public PostgresOutboxConfigurator DisableRelay()
     {
-        DeliveryService = false;
+        Relay = false;
         return this;
     }
 

@@ -3,14 +3,14 @@ namespace Intent.Messaging.Configuration;
 /// <summary>Settings of the outbox delivery service and the inbox sweeper.</summary>
 public sealed class PostgresOutboxOptions
 {
-    /// <summary>How many outboxes one delivery transaction claims.</summary>
-    public int DeliveryBatchSize { get; set; } = 200;
+    /// <summary>How many outboxes one relay transaction claims.</summary>
+    public int RelayBatchSize { get; set; } = 200;
 
-    /// <summary>How many delivery transactions one process runs at once (they claim disjoint outboxes).</summary>
-    public int DeliveryLoops { get; set; } = 8;
+    /// <summary>How many relay transactions one process runs at once (they claim disjoint outboxes).</summary>
+    public int RelayLoops { get; set; } = 8;
 
     /// <summary>How many outboxes of a batch are sent to the broker at once (each in its own order).</summary>
-    public int DeliveryParallelism { get; set; } = 64;
+    public int RelayParallelism { get; set; } = 64;
 
     /// <summary>How often the delivery service looks for work when no notification arrived.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);

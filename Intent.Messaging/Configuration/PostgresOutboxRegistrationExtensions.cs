@@ -1,4 +1,4 @@
-using Intent.Messaging.Delivery;
+using Intent.Messaging.Relay;
 using Intent.Messaging.Inbox;
 using Intent.Messaging.Outbox;
 using Intent.Messaging.Sagas;
@@ -42,9 +42,9 @@ public static class PostgresOutboxRegistrationExtensions
             configurator.ReplaceScoped<IScopedBusContextProvider<IBus>, PostgresScopedBusContextProvider<IBus, TDbContext>>();
         }
 
-        if (outbox.DeliveryService)
+        if (outbox.Relay)
         {
-            configurator.AddHostedService<PostgresOutboxDeliveryService<TDbContext>>();
+            configurator.AddHostedService<PostgresOutboxRelayService<TDbContext>>();
         }
 
         if (outbox.InboxCleanup)

@@ -1,4 +1,4 @@
-using Intent.Messaging.Delivery;
+using Intent.Messaging.Relay;
 using Intent.Messaging.Inbox;
 using Intent.Messaging.Outbox;
 using Intent.Tests.Integration.Messaging.Support;
@@ -31,7 +31,7 @@ public sealed class InboxTests : MessagingTest
     public async Task Delivery_interrupted_after_the_broker_accepted_resends_and_the_inbox_deduplicates()
     {
         var interruption = new InterruptFirstBatch();
-        await using var host = await MessagingTestHost.StartAsync(Queues, options => options.DeliveryObserver = interruption);
+        await using var host = await MessagingTestHost.StartAsync(Queues, options => options.RelayObserver = interruption);
         var group = TestNames.Group();
         var messageId = NewId.NextGuid();
 
@@ -76,7 +76,7 @@ public sealed class InboxTests : MessagingTest
     }
 
     /// <summary>Fails the first batch after the broker took its messages, as a crash before the delete would.</summary>
-    private sealed class InterruptFirstBatch : IOutboxDeliveryObserver
+    private sealed class InterruptFirstBatch : IOutboxRelayObserver
     {
         private int _batches;
 

@@ -1,5 +1,5 @@
 using Intent.Messaging.Configuration;
-using Intent.Messaging.Delivery;
+using Intent.Messaging.Relay;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -15,12 +15,12 @@ public sealed class MessagingHostOptions
 
     public bool Saga { get; set; }
 
-    public bool DeliveryService { get; set; } = true;
+    public bool Relay { get; set; } = true;
 
     /// <summary>Messages one receive endpoint handles at once; 1 keeps the queue's order.</summary>
     public int? ConcurrentMessageLimit { get; set; }
 
-    public IOutboxDeliveryObserver? DeliveryObserver { get; set; }
+    public IOutboxRelayObserver? RelayObserver { get; set; }
 
     public Action<PostgresOutboxOptions>? Outbox { get; set; }
 }
@@ -47,9 +47,9 @@ public sealed class MessagingTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
         builder.Services.AddDbContext<MessagingTestDbContext>(db => MessagingTestDbContext.Configure(db, TestSettings.ConnectionString));
-        if (options.DeliveryObserver is not null)
+        if (options.RelayObserver is not null)
         {
-            builder.Services.AddSingleton(options.DeliveryObserver);
+            builder.Services.AddSingleton(options.RelayObserver);
         }
 
         builder.Services.AddMassTransit(bus =>
@@ -58,9 +58,9 @@ public sealed class MessagingTestHost : IAsyncDisposable
             bus.AddPostgresOutbox<MessagingTestDbContext>(outbox =>
             {
                 outbox.UseBusOutbox().DisableInboxCleanupService();
-                if (!options.DeliveryService)
+                if (!options.Relay)
                 {
-                    outbox.DisableDeliveryService();
+                    outbox.DisableRelay();
                 }
 
                 if (options.Outbox is not null)

@@ -8,22 +8,22 @@ using MassTransit.Serialization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Intent.Messaging.Delivery;
+namespace Intent.Messaging.Relay;
 
 /// <summary>
-/// One delivery transaction: claim up to a batch of outboxes no other process holds
+/// One relay transaction: claim up to a batch of outboxes no other process holds
 /// (<c>FOR UPDATE SKIP LOCKED</c>), send their messages (in order within each outbox, outboxes
 /// side by side), delete what the broker accepted, commit.
 /// </summary>
-public sealed class OutboxDeliveryBatch(
+public sealed class OutboxRelayBatch(
     NpgsqlDataSource dataSource,
     OutboxTableNames tables,
     IBus bus,
     PostgresOutboxOptions options,
-    IEnumerable<IOutboxDeliveryObserver> observers,
+    IEnumerable<IOutboxRelayObserver> observers,
     ILogger logger)
 {
-    private readonly IOutboxDeliveryObserver[] _observers = observers.ToArray();
+    private readonly IOutboxRelayObserver[] _observers = observers.ToArray();
 
     /// <summary>Outboxes claimed, messages delivered, and whether any send failed.</summary>
     public readonly record struct Result(int Claimed, int Delivered, bool Failed);
@@ -80,7 +80,7 @@ public sealed class OutboxDeliveryBatch(
             """,
             connection,
             transaction);
-        command.Parameters.AddWithValue("batch", options.DeliveryBatchSize);
+        command.Parameters.AddWithValue("batch", options.RelayBatchSize);
 
         var claimed = new HashSet<Guid>();
         var messages = new List<OutboxMessage>();
@@ -128,7 +128,7 @@ public sealed class OutboxDeliveryBatch(
 
         await Parallel.ForEachAsync(
             outboxes,
-            new ParallelOptions { MaxDegreeOfParallelism = options.DeliveryParallelism, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = options.RelayParallelism, CancellationToken = cancellationToken },
             async (outbox, token) =>
             {
                 foreach (var message in outbox)

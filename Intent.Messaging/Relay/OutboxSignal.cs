@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 
-namespace Intent.Messaging.Delivery;
+namespace Intent.Messaging.Relay;
 
 /// <summary>Wakes the delivery loop: set by notifications, cleared when the loop wakes. Never loses a wake-up.</summary>
 public sealed class OutboxSignal

@@ -3,7 +3,7 @@ using Intent.Tests.Integration.Messaging.Support;
 namespace Intent.Tests.Integration.Messaging;
 
 [Collection(IntegrationGroup.Name)]
-public sealed class DeliveryTests : MessagingTest
+public sealed class RelayTests : MessagingTest
 {
     [Fact]
     public async Task Two_delivery_services_share_5000_messages_each_consumed_once_in_order_within_its_outbox()
@@ -13,8 +13,8 @@ public sealed class DeliveryTests : MessagingTest
         var groups = Enumerable.Range(0, outboxes).Select(_ => TestNames.Group()).ToArray();
 
         // One consumer in queue order, so arrival order is the order the broker received them in.
-        await using var consumer = await MessagingTestHost.StartAsync(Queues, o => { o.DeliveryService = false; o.ConcurrentMessageLimit = 1; });
-        await using (var writer = await MessagingTestHost.StartAsync(Queues, o => { o.DeliveryService = false; o.Consumers = false; }))
+        await using var consumer = await MessagingTestHost.StartAsync(Queues, o => { o.Relay = false; o.ConcurrentMessageLimit = 1; });
+        await using (var writer = await MessagingTestHost.StartAsync(Queues, o => { o.Relay = false; o.Consumers = false; }))
         {
             await Parallel.ForEachAsync(groups, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (group, _) =>
                 await writer.PublishInTransactionAsync(Enumerable.Range(1, perOutbox).Select(i => new TestEvent(group, i))));

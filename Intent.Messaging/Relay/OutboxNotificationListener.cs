@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
-namespace Intent.Messaging.Delivery;
+namespace Intent.Messaging.Relay;
 
 /// <summary>
 /// Holds one connection that LISTENs for committed outbox rows (from this and every other process)

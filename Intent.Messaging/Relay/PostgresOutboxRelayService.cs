@@ -7,7 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace Intent.Messaging.Delivery;
+namespace Intent.Messaging.Relay;
 
 /// <summary>
 /// Relays committed outbox rows to the broker. Wakes at once when any process commits outbox rows
@@ -15,12 +15,12 @@ namespace Intent.Messaging.Delivery;
 /// while the broker or the database fails; the rows wait meanwhile. Any number of processes can
 /// run it side by side.
 /// </summary>
-public sealed class PostgresOutboxDeliveryService<TDbContext>(
+public sealed class PostgresOutboxRelayService<TDbContext>(
     IServiceScopeFactory scopeFactory,
     IBus bus,
     IOptions<PostgresOutboxOptions> options,
-    IEnumerable<IOutboxDeliveryObserver> observers,
-    ILogger<PostgresOutboxDeliveryService<TDbContext>> logger) : BackgroundService
+    IEnumerable<IOutboxRelayObserver> observers,
+    ILogger<PostgresOutboxRelayService<TDbContext>> logger) : BackgroundService
     where TDbContext : DbContext
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -50,15 +50,15 @@ public sealed class PostgresOutboxDeliveryService<TDbContext>(
         var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);
         var listening = listener.RunAsync(stoppingToken);
 
-        var batch = new OutboxDeliveryBatch(dataSource, tables, bus, options.Value, observers, logger);
+        var batch = new OutboxRelayBatch(dataSource, tables, bus, options.Value, observers, logger);
         // Several loops per process: a commit that lands while one batch is on its way to the broker
         // is claimed by an idle loop at once instead of waiting for that batch to finish.
-        var loops = Enumerable.Range(0, Math.Max(1, options.Value.DeliveryLoops)).Select(_ => DeliverAsync(batch, stoppingToken));
+        var loops = Enumerable.Range(0, Math.Max(1, options.Value.RelayLoops)).Select(_ => DeliverAsync(batch, stoppingToken));
         await Task.WhenAll(loops);
         await listening;
     }
 
-    private async Task DeliverAsync(OutboxDeliveryBatch batch, CancellationToken stoppingToken)
+    private async Task DeliverAsync(OutboxRelayBatch batch, CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var retryDelay = FirstRetryDelay;
@@ -75,7 +75,7 @@ public sealed class PostgresOutboxDeliveryService<TDbContext>(
                 }
 
                 retryDelay = FirstRetryDelay;
-                if (result.Claimed >= settings.DeliveryBatchSize)
+                if (result.Claimed >= settings.RelayBatchSize)
                 {
                     continue;
                 }
