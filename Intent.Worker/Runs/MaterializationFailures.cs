@@ -24,7 +24,7 @@ public static class MaterializationFailures
     public static Classified? Classify(Exception exception) => exception switch
     {
         InvalidRunConfigException e => new(InvalidConfig, e.Message, Retryable: false),
-        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => new(Timeout, "The materialization waited too long for data another job was using.", true),
+        PostgresException { SqlState: PostgresErrorCodes.LockNotAvailable } => new(Timeout, "The materialization waited too long for a database lock.", true),
         PostgresException { SqlState: PostgresErrorCodes.QueryCanceled } => new(Timeout, "The materialization took longer than it is allowed to.", true),
         PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected } =>
             new(Conflict, "The materialization collided with concurrent work.", true),
