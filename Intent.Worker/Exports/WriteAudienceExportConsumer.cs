@@ -83,6 +83,8 @@ public sealed class WriteAudienceExportConsumer(
         }
         catch (DbUpdateConcurrencyException)
         {
+            // Nothing of the export is left to save with the messages this transaction commits.
+            db.Entry(export).State = EntityState.Detached;
             logger.LogInformation("Export {ExportId} of run {RunId} was deleted while it was written; its file is removed", export.Id, export.RunId);
             await ExportFileRemovals.RemoveNowAsync(db, store, [key], logger, context.CancellationToken);
             return;

@@ -82,6 +82,34 @@ public sealed class DataLifecycleTests
     }
 
     [Fact]
+    public async Task An_audience_deleted_while_its_export_is_written_leaves_no_file()
+    {
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(SharedConfig);
+        var (runId, _) = await CompletedRunAsync(world, audience);
+        var organizationFiles = Path.Combine(TestSettings.ExportsDirectory, $"{world.OrganizationId:N}");
+
+        // The writer's COPY waits for the people table while the audience is deleted.
+        await using (var people = await ScoresLock.TakeAsync(world.Database, "people"))
+        {
+            var (requested, _) = await world.Client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audience}/runs/{runId}/exports");
+            Assert.Equal(HttpStatusCode.Accepted, requested.StatusCode);
+            await Eventually.MatchAsync(() => world.Database.ScalarAsync<long>(
+                    $"SELECT count(*) FROM pg_stat_activity WHERE datname = '{world.Database.Name}' AND wait_event_type = 'Lock' AND query LIKE 'COPY%'"),
+                waiting => waiting == 1, TimeSpan.FromSeconds(30), "the export's COPY to wait");
+            Assert.Equal("unfinished", await world.Database.ScalarAsync<string>("SELECT reason FROM export_file_removals"));
+
+            var (deleted, _) = await world.Client.SendAsync(HttpMethod.Delete, $"/v1/intent/audiences/{audience}");
+            Assert.Equal(HttpStatusCode.OK, deleted.StatusCode);
+        }
+
+        await Eventually.MatchAsync(() => world.Database.ScalarAsync<long>("SELECT count(*) FROM export_file_removals"), count => count == 0,
+            TimeSpan.FromSeconds(30), "the writer to give up its file");
+        Assert.Empty(Directory.Exists(organizationFiles) ? Directory.GetFiles(organizationFiles) : []);
+        Assert.Equal(0L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_exports"));
+    }
+
+    [Fact]
     public async Task Deleting_an_audience_removes_its_export_objects_from_an_S3_compatible_store()
     {
         var bucket = $"intent-test-{Guid.NewGuid():N}"[..40];
