@@ -9,30 +9,38 @@ namespace Intent.Data.Exports;
 /// <summary>
 /// A snapshot's people as RFC 4180 CSV with a header row, produced by PostgreSQL's COPY and streamed:
 /// memory stays bounded whatever the size. COPY ends records with LF; they are rewritten to CRLF on
-/// the way through, and records are counted and the bytes hashed as they pass.
+/// the way through, and records are counted and the bytes hashed as they pass. Values a spreadsheet
+/// would evaluate as formulas are neutralized in the query unless turned off (<see cref="CsvFormulaGuard"/>).
 /// </summary>
 public static partial class ExportCsv
 {
     public sealed record Written(long ByteSize, long RowCount, string Sha256);
 
     /// <summary>Streams the snapshot's CSV from <paramref name="connection"/> into <paramref name="destination"/> as UTF-8.</summary>
-    public static async Task<Written> CopyAsync(NpgsqlConnection connection, string resultKey, Stream destination, CancellationToken cancellationToken)
+    public static async Task<Written> CopyAsync(NpgsqlConnection connection, string resultKey, bool neutralizeFormulas, Stream destination,
+        CancellationToken cancellationToken)
     {
-        using var source = await connection.BeginTextExportAsync(CopyCommand(resultKey), cancellationToken);
+        using var source = await connection.BeginTextExportAsync(CopyCommand(resultKey, neutralizeFormulas), cancellationToken);
         return await ToRfc4180Async(source, destination, cancellationToken);
     }
 
     /// <summary>The COPY statement; the key is checked to be a result key (hex) because COPY takes no parameters.</summary>
-    public static string CopyCommand(string resultKey)
+    public static string CopyCommand(string resultKey, bool neutralizeFormulas)
     {
         if (!ResultKeyPattern().IsMatch(resultKey))
         {
             throw new ArgumentException("not a result key", nameof(resultKey));
         }
 
-        var columns = string.Join(", ", ResultFields.All.Select(f => f.Column == "is_decision_maker"
-            ? $"p.{f.Column}::text AS \"{f.Name}\""
-            : $"p.{f.Column} AS \"{f.Name}\""));
+        var columns = string.Join(", ", ResultFields.All.Select(f => f.Column switch
+        {
+            "is_decision_maker" => $"p.{f.Column}::text AS \"{f.Name}\"",
+            _ when neutralizeFormulas && CsvFormulaGuard.Columns.ContainsKey(f.Column) => $"{CsvFormulaGuard.Neutralized(f.Column, $"p.{f.Column}")} AS \"{f.Name}\"",
+            _ => $"p.{f.Column} AS \"{f.Name}\"",
+        }));
+        var forceQuote = neutralizeFormulas
+            ? $", FORCE_QUOTE ({string.Join(", ", ResultFields.All.Where(f => CsvFormulaGuard.Columns.ContainsKey(f.Column)).Select(f => $"\"{f.Name}\""))})"
+            : "";
         return $"""
             COPY (
                 SELECT m.rank AS "rank", {columns},
@@ -41,7 +49,7 @@ public static partial class ExportCsv
                 FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
                 WHERE m.result_key = '{resultKey}'
                 ORDER BY m.rank
-            ) TO STDOUT WITH (FORMAT csv, HEADER true)
+            ) TO STDOUT WITH (FORMAT csv, HEADER true{forceQuote})
             """;
     }
 

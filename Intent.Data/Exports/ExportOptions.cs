@@ -31,5 +31,11 @@ public sealed class ExportOptions
     /// <summary>Base URL of the API as users reach it, for links the worker sends (emails).</summary>
     public Uri PublicBaseUrl { get; set; } = new("http://127.0.0.1:8080");
 
+    /// <summary>
+    /// Whether CSV values a spreadsheet would evaluate as formulas get a leading <c>'</c> (see
+    /// <see cref="CsvFormulaGuard"/>); turn off for machine consumers that want the values as stored.
+    /// </summary>
+    public bool NeutralizeFormulas { get; set; } = true;
+
     public const int MinimumSigningKeyLength = 32;
 }

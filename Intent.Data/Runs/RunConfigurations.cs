@@ -40,6 +40,9 @@ internal sealed class AudienceRunConfiguration : IEntityTypeConfiguration<Audien
         // What the recovery sweep looks for: running runs by heartbeat, queued runs waiting for a retry.
         run.HasIndex(r => r.HeartbeatAt).HasFilter("status = 'running'").HasDatabaseName("ix_audience_runs_running_heartbeat");
         run.HasIndex(r => r.NextAttemptAt).HasFilter("status = 'queued' AND next_attempt_at IS NOT NULL").HasDatabaseName("ix_audience_runs_retry_due");
+
+        // What the snapshot sweep asks of every old snapshot: does any run still use it?
+        run.HasIndex(r => r.ResultKey).HasDatabaseName("ix_audience_runs_result_key");
     }
 }
 
@@ -52,6 +55,7 @@ internal sealed class AudienceSnapshotConfiguration : IEntityTypeConfiguration<A
         snapshot.Property(s => s.ResultKey).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.ConfigHash).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.Stats).HasColumnType("jsonb");
+        snapshot.HasIndex(s => s.CreatedAt);
     }
 }
 

@@ -15,8 +15,23 @@ public sealed class EmailOptions
 
     public int SmtpPort { get; set; } = 25;
 
-    /// <summary><c>None</c>, <c>Auto</c>, <c>StartTls</c>, <c>StartTlsWhenAvailable</c> or <c>SslOnConnect</c>.</summary>
-    public string SmtpSecurity { get; set; } = "StartTlsWhenAvailable";
+    /// <summary>
+    /// <c>None</c>, <c>Auto</c>, <c>StartTls</c>, <c>StartTlsWhenAvailable</c> or <c>SslOnConnect</c>; unset:
+    /// <c>StartTlsWhenAvailable</c> for a server on this machine, <c>StartTls</c> (TLS required) for any other.
+    /// </summary>
+    public string? SmtpSecurity { get; set; }
+
+    /// <summary>
+    /// Whether a server other than this machine may be spoken to without TLS being required
+    /// (<c>None</c>, <c>Auto</c>, <c>StartTlsWhenAvailable</c>); off, such a setting stops the worker from starting.
+    /// </summary>
+    public bool AllowInsecureRemoteSmtp { get; set; }
+
+    /// <summary>
+    /// Recipients an organization's ready emails may reach per UTC day (an email to three recipients
+    /// counts three); an email that would pass it is not sent. Zero sends none.
+    /// </summary>
+    public int DailyQuotaPerOrganization { get; set; } = 100;
 
     public string? SmtpUsername { get; set; }
 

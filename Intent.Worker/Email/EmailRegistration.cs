@@ -6,15 +6,14 @@ namespace Intent.Worker.Email;
 public static class EmailRegistration
 {
     /// <summary>
-    /// The ready-email sender: .eml files in <c>Email:PickupDirectory</c> when that is set, SMTP otherwise.
+    /// The ready-email sender: .eml files in <c>Email:PickupDirectory</c> when that is set, SMTP otherwise;
+    /// the daily quota; settings checked at start (no unencrypted SMTP to another machine unless allowed).
     /// </summary>
     public static IServiceCollection AddReadyEmailSender(this IServiceCollection services)
     {
-        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName)
-            .Validate(o => Enum.TryParse<MailKit.Security.SecureSocketOptions>(o.SmtpSecurity, ignoreCase: true, out _),
-                "Email:SmtpSecurity must be None, Auto, StartTls, StartTlsWhenAvailable or SslOnConnect")
-            .Validate(o => MimeKit.MailboxAddress.TryParse(o.From, out _), "Email:From must be an email address")
-            .ValidateOnStart();
+        services.AddOptions<EmailOptions>().BindConfiguration(EmailOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<EmailOptions>, EmailOptionsValidator>();
+        services.AddSingleton<ReadyEmailQuota>();
         services.AddSingleton<IReadyEmailSender>(provider =>
             string.IsNullOrWhiteSpace(provider.GetRequiredService<IOptions<EmailOptions>>().Value.PickupDirectory)
                 ? ActivatorUtilities.CreateInstance<SmtpReadyEmailSender>(provider)

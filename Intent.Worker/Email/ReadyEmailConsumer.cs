@@ -16,11 +16,14 @@ namespace Intent.Worker.Email;
 /// export is requested (or reused); once the export is stored, one email with the audience name, data
 /// date, result count and a signed download link goes out. The run row is locked while sending and
 /// <c>readyEmailSentAt</c> is checked first, so redelivered or repeated messages send nothing more.
-/// Failures are retried a few times, then recorded in <c>readyEmailError</c>; the run stays completed.
+/// Each email first takes its recipients from the organization's daily quota; one that does not fit is
+/// not sent. Failures are retried a few times, then recorded in <c>readyEmailError</c> as a code and a
+/// safe sentence (details in the log); the run stays completed.
 /// </summary>
 public sealed class ReadyEmailConsumer(
     IntentDbContext db,
     IReadyEmailSender sender,
+    ReadyEmailQuota quota,
     DownloadUrls downloadUrls,
     IOptions<EmailOptions> options,
     TimeProvider clock,
@@ -58,8 +61,10 @@ public sealed class ReadyEmailConsumer(
     {
         if (await WantedAsync(context.Message.RunId, context.CancellationToken) is not null)
         {
+            logger.LogWarning("Run {RunId}: no ready email, export {ExportId} failed: {Code}",
+                context.Message.RunId, context.Message.ExportId, context.Message.ErrorCode);
             await RecordAsync(context.Message.RunId, exportId: context.Message.ExportId, sent: false,
-                $"{context.Message.ErrorCode}: {context.Message.ErrorMessage}", context.CancellationToken);
+                ReadyEmailFailures.ExportFailed(context.Message.ErrorCode), context.CancellationToken);
         }
     }
 
@@ -84,6 +89,14 @@ public sealed class ReadyEmailConsumer(
             return;
         }
 
+        if (!await quota.TryReserveAsync(wanted.Run.OrganizationId, wanted.Recipients.Count, cancellationToken))
+        {
+            logger.LogWarning("Run {RunId}: ready email to {Count} recipients not sent, organization {OrganizationId} is over its daily quota of {Quota}",
+                wanted.Run.CorrelationId, wanted.Recipients.Count, wanted.Run.OrganizationId, quota.Quota);
+            await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: false, quota.Describe(), cancellationToken);
+            return;
+        }
+
         var message = Compose(wanted, export);
         var settings = options.Value;
         for (var attempt = 1; ; attempt++)
@@ -98,10 +111,12 @@ public sealed class ReadyEmailConsumer(
             }
             catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Run {RunId}: ready email attempt {Attempt} of {Max} failed", wanted.Run.CorrelationId, attempt, settings.MaxAttempts);
+                var failure = ReadyEmailFailures.Classify(e);
+                logger.LogWarning(e, "Run {RunId}: ready email attempt {Attempt} of {Max} failed ({Code})",
+                    wanted.Run.CorrelationId, attempt, settings.MaxAttempts, failure.Code);
                 if (attempt >= settings.MaxAttempts)
                 {
-                    await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: false, $"{e.GetType().Name}: {e.Message}", cancellationToken);
+                    await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: false, failure.ToString(), cancellationToken);
                     return;
                 }
 

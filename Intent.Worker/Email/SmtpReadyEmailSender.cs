@@ -1,5 +1,4 @@
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using Microsoft.Extensions.Options;
 using MimeKit;
 
@@ -16,7 +15,7 @@ public sealed class SmtpReadyEmailSender(IOptions<EmailOptions> options) : IRead
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(settings.Timeout);
         using var client = new SmtpClient { Timeout = (int)settings.Timeout.TotalMilliseconds };
-        await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, Enum.Parse<SecureSocketOptions>(settings.SmtpSecurity, ignoreCase: true), timeout.Token);
+        await client.ConnectAsync(settings.SmtpHost, settings.SmtpPort, SmtpSecurityPolicy.Effective(settings), timeout.Token);
         if (!string.IsNullOrEmpty(settings.SmtpUsername))
         {
             await client.AuthenticateAsync(settings.SmtpUsername, settings.SmtpPassword ?? "", timeout.Token);

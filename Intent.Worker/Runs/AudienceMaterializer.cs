@@ -20,23 +20,32 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     {
         var resultKey = ResultKeys.For(run.OrganizationId, run.ConfigHash, dataDate);
 
-        // Claiming the key first makes a concurrent run with the same key wait here, then reuse ours.
-        await using (var claim = Command(
-                         """
-                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-                         VALUES (@key, @organization, @hash, @date, 0, 0, now()) ON CONFLICT (result_key) DO NOTHING
-                         """))
+        // Claiming the key first makes a concurrent run with the same key wait here, then reuse ours. An
+        // existing snapshot is key-share locked: the snapshot sweep cannot remove it under this run, and one
+        // the sweep removed meanwhile is claimed anew.
+        while (true)
         {
-            claim.Parameters.Add(ResultKeyParameter(resultKey));
-            claim.Parameters.AddWithValue("organization", run.OrganizationId);
-            claim.Parameters.AddWithValue("hash", run.ConfigHash);
-            claim.Parameters.AddWithValue("date", dataDate);
-            if (await claim.ExecuteNonQueryAsync(cancellationToken) == 0)
+            await using (var claim = Command(
+                             """
+                             INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                             VALUES (@key, @organization, @hash, @date, 0, 0, now()) ON CONFLICT (result_key) DO NOTHING
+                             """))
             {
-                await using var existing = Command("SELECT candidate_count, result_count FROM audience_snapshots WHERE result_key = @key");
-                existing.Parameters.Add(ResultKeyParameter(resultKey));
-                await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
-                await reader.ReadAsync(cancellationToken);
+                claim.Parameters.Add(ResultKeyParameter(resultKey));
+                claim.Parameters.AddWithValue("organization", run.OrganizationId);
+                claim.Parameters.AddWithValue("hash", run.ConfigHash);
+                claim.Parameters.AddWithValue("date", dataDate);
+                if (await claim.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    break;
+                }
+            }
+
+            await using var existing = Command("SELECT candidate_count, result_count FROM audience_snapshots WHERE result_key = @key FOR KEY SHARE");
+            existing.Parameters.Add(ResultKeyParameter(resultKey));
+            await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
                 return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: true);
             }
         }
@@ -45,7 +54,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         var (config, errors) = AudienceConfigParser.Parse(document.RootElement);
         if (config is null)
         {
-            throw new InvalidDataException($"The run's config is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}");
+            throw new InvalidRunConfigException($"The run's config is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}");
         }
 
         var (sql, parameters) = BuildStatement(config, resultKey, dataDate);

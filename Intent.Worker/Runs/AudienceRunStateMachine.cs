@@ -60,7 +60,7 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
                     retry => retry.Activity(x => x.OfType<ScheduleNextAttempt<AudienceSnapshotFailed>>()).TransitionTo(Queued),
                     fail => fail.TransitionTo(Failed).Publish(c => RunFailed(c.Saga))),
             When(SnapshotFaulted, c => IsCurrent(c.Saga, c.Message.Message.Attempt))
-                .Then(c => RunTransitions.Fail(c.Saga, MaterializationFailures.Failed, RunTransitions.Describe(c.Message)))
+                .Then(c => RunTransitions.Fail(c.Saga, MaterializationFailures.Failed, MaterializationFailures.Unexpected))
                 .IfElse(
                     c => c.Saga.Attempts < settings.MaxAttempts,
                     retry => retry.Activity(x => x.OfType<ScheduleNextAttempt<Fault<MaterializeAudienceSnapshot>>>()).TransitionTo(Queued),

@@ -60,9 +60,13 @@ public sealed class MaterializeAudienceSnapshotConsumer(
             catch (Exception e) when (MaterializationFailures.Classify(e) is { } failure)
             {
                 await transaction.RollbackToSavepointAsync("materialize", context.CancellationToken);
-                logger.LogWarning("Run {RunId} attempt {Attempt} failed: {Code} {Message}", run.CorrelationId, run.Attempts, failure.Code, failure.Message);
+                logger.LogWarning(e, "Run {RunId} attempt {Attempt} failed: {Code}", run.CorrelationId, run.Attempts, failure.Code);
                 await ReportFailureAsync(context, run, failure);
                 return;
+            }
+            catch (Exception e) when (LogUnexpected(e, run))
+            {
+                throw;
             }
         }
 
@@ -77,6 +81,13 @@ public sealed class MaterializeAudienceSnapshotConsumer(
             ResultKey = result.ResultKey,
             Reused = result.Reused,
         });
+    }
+
+    /// <summary>Logs a failure left to the message retry with its run, where the fault the saga records says only that it failed.</summary>
+    private bool LogUnexpected(Exception exception, AudienceRun run)
+    {
+        logger.LogWarning(exception, "Run {RunId} attempt {Attempt}: materialization failed unexpectedly; the message is retried", run.CorrelationId, run.Attempts);
+        return false;
     }
 
     private static Task ReportFailureAsync(ConsumeContext context, AudienceRun run, MaterializationFailures.Classified failure) =>

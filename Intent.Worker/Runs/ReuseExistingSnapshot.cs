@@ -8,7 +8,8 @@ namespace Intent.Worker.Runs;
 
 /// <summary>
 /// When a snapshot with the run's result key is already committed, the run takes its counts and
-/// completes in this same transaction: no materialization message, no second transaction.
+/// completes in this same transaction: no materialization message, no second transaction. The snapshot
+/// row is key-share locked until then, so the snapshot sweep cannot remove it under the completing run.
 /// </summary>
 public sealed class ReuseExistingSnapshot(IntentDbContext db) : IStateMachineActivity<AudienceRun, MaterializeAudienceRun>
 {
@@ -17,15 +18,14 @@ public sealed class ReuseExistingSnapshot(IntentDbContext db) : IStateMachineAct
         var run = context.Saga;
         if (run.ResultKey is { } key)
         {
-            var snapshot = await db.AudienceSnapshots.AsNoTracking()
-                .Where(s => s.ResultKey == key)
-                .Select(s => new { s.CandidateCount, s.ResultCount })
-                .SingleOrDefaultAsync(context.CancellationToken);
-            if (snapshot is not null)
+            var counts = await db.Database.SqlQuery<long[]>(
+                $"SELECT ARRAY[candidate_count, result_count] AS \"Value\" FROM audience_snapshots WHERE result_key = {key}::bpchar FOR KEY SHARE")
+                .ToListAsync(context.CancellationToken);
+            if (counts is [[var candidates, var results]])
             {
                 RunTransitions.Complete(run, new AudienceSnapshotMaterialized
                 {
-                    RunId = run.CorrelationId, CandidateCount = snapshot.CandidateCount, ResultCount = snapshot.ResultCount, ResultKey = key, Reused = true,
+                    RunId = run.CorrelationId, CandidateCount = candidates, ResultCount = results, ResultKey = key, Reused = true,
                 });
             }
         }

@@ -1,6 +1,5 @@
 using Intent.Contracts.Runs;
 using Intent.Data.Runs;
-using MassTransit;
 
 namespace Intent.Worker.Runs;
 
@@ -51,7 +50,4 @@ public static class RunTransitions
         run.HeartbeatAt = null;
         run.UpdatedAt = DateTime.UtcNow;
     }
-
-    public static string Describe(Fault<MaterializeAudienceSnapshot> fault) =>
-        fault.Exceptions.FirstOrDefault() is { } exception ? $"{exception.ExceptionType}: {exception.Message}" : "The materialization failed.";
 }

@@ -31,6 +31,12 @@ public static class SchedulingRegistration
         services.AddOptions<DailyRunsOptions>().BindConfiguration(DailyRunsOptions.SectionName);
         var attempts = configuration.GetSection(RunAttemptOptions.SectionName).Get<RunAttemptOptions>() ?? new RunAttemptOptions();
         services.AddOptions<RunAttemptOptions>().BindConfiguration(RunAttemptOptions.SectionName);
+        var snapshots = configuration.GetSection(SnapshotRetentionOptions.SectionName).Get<SnapshotRetentionOptions>() ?? new SnapshotRetentionOptions();
+        services.AddOptions<SnapshotRetentionOptions>().BindConfiguration(SnapshotRetentionOptions.SectionName)
+            .Validate(o => o.SnapshotRetention >= TimeSpan.Zero, "Runs:SnapshotRetention must not be negative")
+            .Validate(o => o.SnapshotSweepInterval > TimeSpan.Zero, "Runs:SnapshotSweepInterval must be positive")
+            .Validate(o => o.SnapshotSweepBatchSize >= 1, "Runs:SnapshotSweepBatchSize must be at least 1")
+            .ValidateOnStart();
         var properties = new Dictionary<string, string?>
         {
             ["quartz.scheduler.instanceName"] = SchedulerName,
@@ -68,6 +74,12 @@ public static class SchedulingRegistration
                 .ForJob(SweepExpiredExportsJob.Key)
                 .WithIdentity("sweep-expired-exports", "exports")
                 .WithSimpleSchedule(s => s.WithInterval(exports.SweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
+            quartz.AddJob<SweepUnusedSnapshotsJob>(job => job.WithIdentity(SweepUnusedSnapshotsJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger
+                .ForJob(SweepUnusedSnapshotsJob.Key)
+                .WithIdentity("sweep-unused-snapshots", "runs")
+                .WithSimpleSchedule(s => s.WithInterval(snapshots.SnapshotSweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
             quartz.AddJob<RecoverRunsJob>(job => job.WithIdentity(RecoverRunsJob.Key).StoreDurably());
             quartz.AddTrigger(trigger => trigger

@@ -6,8 +6,10 @@ using Quartz;
 namespace Intent.Worker.Scheduling;
 
 /// <summary>
-/// Removes the stored files of exports past their <c>expiresAt</c> (in bounded batches) and clears
-/// their <c>storageKey</c>; the export rows stay. Asking for such an export again writes it anew.
+/// Lets go of the files of exports past their <c>expiresAt</c> (clears their <c>storageKey</c>, which
+/// queues the file for removal; the export rows stay, and asking again writes them anew), then removes
+/// every queued file that is due: those of expired, replaced and deleted exports (a deleted audience's),
+/// and of writes that never committed. All in bounded batches, each queue row deleted only after its file.
 /// </summary>
 [DisallowConcurrentExecution]
 public sealed class SweepExpiredExportsJob(IServiceScopeFactory scopes, IExportStore store, ILogger<SweepExpiredExportsJob> logger) : IJob
@@ -17,39 +19,31 @@ public sealed class SweepExpiredExportsJob(IServiceScopeFactory scopes, IExportS
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
-        var removed = 0;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var expired = 0;
         while (true)
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
-            // Claim the files first (clear their keys), then remove them: every write uses a new key,
-            // so a file removed here is never one a new request has just written.
-            var expired = await db.Database.SqlQuery<string>(
+            // Every write uses a new key, so a file let go of here is never one a new request has just written.
+            var batch = await db.Database.ExecuteSqlAsync(
                 $"""
-                WITH claimed AS (
-                    SELECT id, storage_key FROM audience_exports
+                UPDATE audience_exports SET storage_key = NULL, updated_at = now()
+                WHERE id IN (
+                    SELECT id FROM audience_exports
                     WHERE status = 'completed' AND expires_at < now() AND storage_key IS NOT NULL
-                    ORDER BY expires_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED
-                ), cleared AS (
-                    UPDATE audience_exports e SET storage_key = NULL, updated_at = now() FROM claimed c WHERE e.id = c.id
-                )
-                SELECT storage_key AS "Value" FROM claimed
-                """).ToListAsync(cancellationToken);
-            foreach (var key in expired)
-            {
-                await store.DeleteAsync(key, cancellationToken);
-            }
-
-            removed += expired.Count;
-            if (expired.Count < BatchSize)
+                    ORDER BY expires_at LIMIT {BatchSize} FOR UPDATE SKIP LOCKED)
+                """, cancellationToken);
+            expired += batch;
+            if (batch < BatchSize)
             {
                 break;
             }
         }
 
-        if (removed > 0)
+        var removed = await ExportFileRemovals.RemoveDueAsync(db, store, BatchSize, logger, cancellationToken);
+        if (expired > 0 || removed > 0)
         {
-            logger.LogInformation("Removed the files of {Count} expired exports", removed);
+            logger.LogInformation("Exports sweep: {Expired} expired exports let go of their files, {Removed} files removed", expired, removed);
         }
     }
 }
