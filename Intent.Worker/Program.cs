@@ -1,3 +1,4 @@
+using Intent.Pipeline;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 
@@ -14,7 +15,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentWorker();
+        builder.AddIntentPipeline();
 
         var app = builder.Build();
 

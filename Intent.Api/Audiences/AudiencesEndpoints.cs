@@ -3,6 +3,8 @@ using Intent.Api.Auth;
 using Intent.Api.Errors;
 using Intent.Data;
 using Intent.Data.Audiences;
+using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Exports;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -124,7 +126,7 @@ public static class AudiencesEndpoints
     }
 
     public static async Task<Ok<DataEnvelope<DeletedResponse>>> DeleteAudience(
-        HttpContext http, Guid id, IntentDbContext db, Intent.Data.Exports.IExportStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpContext http, Guid id, IntentDbContext db, IExportStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var organizationId = http.User.OrganizationId();
 
@@ -146,7 +148,7 @@ public static class AudiencesEndpoints
             await transaction.CommitAsync(cancellationToken);
         }
 
-        await Intent.Data.Exports.ExportFileRemovals.RemoveNowAsync(db, store, files, loggers.CreateLogger(typeof(AudiencesEndpoints)), CancellationToken.None);
+        await ExportFileRemovals.RemoveNowAsync(db, store, files, loggers.CreateLogger(typeof(AudiencesEndpoints)), CancellationToken.None);
         return TypedResults.Ok(http.Envelope(new DeletedResponse(id, true)));
     }
 

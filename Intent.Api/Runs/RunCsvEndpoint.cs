@@ -1,6 +1,6 @@
 using Intent.Api.RateLimiting;
 using Intent.Data;
-using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Intent.Data.Exports;
 using Intent.Data.Runs;
+using Intent.Pipeline.Exports;
 
 namespace Intent.Tests.Unit;
 

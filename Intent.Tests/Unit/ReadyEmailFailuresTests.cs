@@ -1,5 +1,5 @@
 using System.Net.Sockets;
-using Intent.Worker.Email;
+using Intent.Pipeline.Email;
 using MailKit.Net.Smtp;
 using MailKit.Security;
 using MimeKit;

@@ -1,4 +1,4 @@
-using Intent.Worker.Email;
+using Intent.Pipeline.Email;
 using MailKit.Security;
 
 namespace Intent.Tests.Unit;

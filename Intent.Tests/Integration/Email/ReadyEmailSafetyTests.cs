@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using Intent.Pipeline.Email;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
-using Intent.Worker.Email;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
 

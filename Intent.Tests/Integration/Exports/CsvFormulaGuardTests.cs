@@ -1,4 +1,4 @@
-using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Npgsql;
 
 namespace Intent.Tests.Integration.Exports;

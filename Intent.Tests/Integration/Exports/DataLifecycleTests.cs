@@ -1,7 +1,7 @@
 using System.Net;
+using Intent.Pipeline.Scheduling;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
-using Intent.Worker.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;
 
