@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Intent.Tests.Integration;
 
@@ -11,6 +12,11 @@ public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, s
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(new TestHostLoggerProvider(typeof(TEntryPoint).Namespace ?? typeof(TEntryPoint).Name));
+        });
         builder.UseSetting("ConnectionStrings:Intent", TestSettings.ConnectionString);
         builder.UseSetting("RabbitMq:Host", TestSettings.RabbitMqHost);
         builder.UseSetting("RabbitMq:Port", TestSettings.RabbitMqPort);

@@ -72,7 +72,7 @@ public sealed class ExportsTests
     {
         await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
         Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
-            ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate]));
+            ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } }, "Big, \"quoted\" audience");
         var runId = await world.CompletedRunOfEveryoneAsync(audience, 200_000);
 
