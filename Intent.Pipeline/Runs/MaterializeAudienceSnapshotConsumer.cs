@@ -26,7 +26,7 @@ public sealed class MaterializeAudienceSnapshotConsumer(
     {
         var message = context.Message;
         var run = await db.AudienceRuns.AsNoTracking().SingleOrDefaultAsync(r => r.CorrelationId == message.RunId, context.CancellationToken);
-        if (run is null || run.Status != RunStatus.Running || (message.Attempt != 0 && message.Attempt != run.Attempts))
+        if (run is null || run.Status != RunStatus.Running || !RunAttempts.IsCurrent(run, message.Attempt))
         {
             logger.LogInformation("Run {RunId} is not running attempt {Attempt} ({Status}, attempt {Current}); nothing to materialize",
                 message.RunId, message.Attempt, run?.Status, run?.Attempts);

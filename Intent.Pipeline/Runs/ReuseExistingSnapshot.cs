@@ -11,7 +11,7 @@ namespace Intent.Pipeline.Runs;
 /// completes in this same transaction: no materialization message, no second transaction. The snapshot
 /// row is key-share locked until then, so the snapshot sweep cannot remove it under the completing run.
 /// </summary>
-public sealed class ReuseExistingSnapshot(IntentDbContext db) : IStateMachineActivity<AudienceRun, MaterializeAudienceRun>
+public sealed class ReuseExistingSnapshot(IntentDbContext db, TimeProvider clock) : IStateMachineActivity<AudienceRun, MaterializeAudienceRun>
 {
     public async Task Execute(BehaviorContext<AudienceRun, MaterializeAudienceRun> context, IBehavior<AudienceRun, MaterializeAudienceRun> next)
     {
@@ -26,7 +26,7 @@ public sealed class ReuseExistingSnapshot(IntentDbContext db) : IStateMachineAct
                 RunTransitions.Complete(run, new AudienceSnapshotMaterialized
                 {
                     RunId = run.CorrelationId, CandidateCount = candidates, ResultCount = results, ResultKey = key, Reused = true,
-                });
+                }, clock.GetUtcNow().UtcDateTime);
             }
         }
 

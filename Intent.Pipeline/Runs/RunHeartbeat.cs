@@ -1,3 +1,4 @@
+using Intent.Data.Runs;
 using Npgsql;
 
 namespace Intent.Pipeline.Runs;
@@ -37,7 +38,7 @@ public sealed class RunHeartbeat : IAsyncDisposable
                     await using var connection = new NpgsqlConnection(connectionString);
                     await connection.OpenAsync(stop);
                     await using var command = new NpgsqlCommand(
-                        "UPDATE audience_runs SET heartbeat_at = now() WHERE id = @id AND status = 'running' AND attempts = @attempt", connection);
+                        $"UPDATE audience_runs SET heartbeat_at = now() WHERE id = @id AND status = '{RunStatus.Stored.Running}' AND attempts = @attempt", connection);
                     command.Parameters.AddWithValue("id", runId);
                     command.Parameters.AddWithValue("attempt", attempt);
                     await command.ExecuteNonQueryAsync(stop);

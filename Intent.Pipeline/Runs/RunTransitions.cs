@@ -3,12 +3,13 @@ using Intent.Data.Runs;
 
 namespace Intent.Pipeline.Runs;
 
-/// <summary>What each transition of the run saga writes on the run.</summary>
+/// <summary>What each transition of the run saga writes on the run, at the time it is given.</summary>
 public static class RunTransitions
 {
-    public static void Start(AudienceRun run)
+    private const int MaxErrorMessageLength = 2000;
+
+    public static void Start(AudienceRun run, DateTime now)
     {
-        var now = DateTime.UtcNow;
         run.Attempts++;
         run.StartedAt = now;
         run.NextAttemptAt = null;
@@ -19,20 +20,19 @@ public static class RunTransitions
     }
 
     /// <summary>Back to the queue until <paramref name="nextAttemptAt"/>; the failed attempt's error stays visible meanwhile.</summary>
-    public static void Retry(AudienceRun run, DateTime nextAttemptAt)
+    public static void Retry(AudienceRun run, DateTime nextAttemptAt, DateTime now)
     {
         run.NextAttemptAt = nextAttemptAt;
         run.HeartbeatAt = null;
-        run.UpdatedAt = DateTime.UtcNow;
+        run.UpdatedAt = now;
     }
 
     /// <summary>Whether a worker picked the running attempt up and then went longer than the lease without a heartbeat.</summary>
-    public static bool LeaseExpired(AudienceRun run, TimeSpan lease) =>
-        run.HeartbeatAt is { } beat && beat < DateTime.UtcNow - lease;
+    public static bool LeaseExpired(AudienceRun run, TimeSpan lease, DateTime now) =>
+        run.HeartbeatAt is { } beat && beat < now - lease;
 
-    public static void Complete(AudienceRun run, AudienceSnapshotMaterialized snapshot)
+    public static void Complete(AudienceRun run, AudienceSnapshotMaterialized snapshot, DateTime now)
     {
-        var now = DateTime.UtcNow;
         run.CandidateCount = snapshot.CandidateCount;
         run.ResultCount = snapshot.ResultCount;
         run.ResultKey = snapshot.ResultKey;
@@ -43,11 +43,11 @@ public static class RunTransitions
         run.UpdatedAt = now;
     }
 
-    public static void Fail(AudienceRun run, string code, string message)
+    public static void Fail(AudienceRun run, string code, string message, DateTime now)
     {
         run.ErrorCode = code;
-        run.ErrorMessage = message.Length > 2000 ? message[..2000] : message;
+        run.ErrorMessage = message.Length > MaxErrorMessageLength ? message[..MaxErrorMessageLength] : message;
         run.HeartbeatAt = null;
-        run.UpdatedAt = DateTime.UtcNow;
+        run.UpdatedAt = now;
     }
 }

@@ -12,15 +12,16 @@ namespace Intent.Pipeline.Runs;
 /// transaction commits; should that commit fail, the timer finds the run not waiting for it and does
 /// nothing, and the redelivered message writes it again.
 /// </summary>
-public sealed class ScheduleNextAttempt<TMessage>(ISchedulerFactory schedulers, IOptions<RunAttemptOptions> options)
+public sealed class ScheduleNextAttempt<TMessage>(ISchedulerFactory schedulers, IOptions<RunAttemptOptions> options, TimeProvider clock)
     : IStateMachineActivity<AudienceRun, TMessage>
     where TMessage : class
 {
     public async Task Execute(BehaviorContext<AudienceRun, TMessage> context, IBehavior<AudienceRun, TMessage> next)
     {
         var run = context.Saga;
-        var at = DateTime.UtcNow + options.Value.RetryDelay(run.Attempts, Random.Shared.NextDouble());
-        RunTransitions.Retry(run, at);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var at = now + options.Value.RetryDelay(run.Attempts, Random.Shared.NextDouble());
+        RunTransitions.Retry(run, at, now);
         var scheduler = await schedulers.GetScheduler(context.CancellationToken);
         await RetryRunJob.ScheduleAsync(scheduler, run.CorrelationId, run.Attempts, at, context.CancellationToken);
         await next.Execute(context);

@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Data.Runs;
 using Intent.Messaging.Outbox;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -103,7 +104,7 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
 
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             WITH batch AS (
                 SELECT id, organization_id, config, config_hash FROM audiences
                 WHERE status = 'active' AND daily_refresh_enabled AND id > @after
@@ -112,8 +113,8 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
             created AS (
                 INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
                                            candidate_count, result_count, attempts, created_at, updated_at)
-                SELECT gen_random_uuid(), b.id, b.organization_id, 'queued', 'daily', b.config, b.config_hash, @date,
-                       encode(sha256(convert_to(b.organization_id::text || '|' || b.config_hash || '|' || to_char(@date, 'YYYY-MM-DD'), 'UTF8')), 'hex'),
+                SELECT gen_random_uuid(), b.id, b.organization_id, '{RunStatus.Stored.Queued}', 'daily', b.config, b.config_hash, @date,
+                       {ResultKeys.Sql("b.organization_id", "b.config_hash", "@date")},
                        0, 0, 0, now(), now()
                 FROM batch b
                 ON CONFLICT DO NOTHING

@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Data.Runs;
 using Intent.Pipeline.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -31,13 +32,13 @@ public sealed class RecoverRunsJob(IServiceScopeFactory scopes, IOptions<RunAtte
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         await using var command = new NpgsqlCommand(
-            """
+            $"""
             (SELECT 'stuck', id, audience_id, organization_id, attempts FROM audience_runs
-             WHERE status = 'running' AND heartbeat_at < now() - @lease
+             WHERE status = '{RunStatus.Stored.Running}' AND heartbeat_at < now() - @lease
              ORDER BY heartbeat_at LIMIT @batch)
             UNION ALL
             (SELECT 'overdue', id, audience_id, organization_id, attempts FROM audience_runs
-             WHERE status = 'queued' AND next_attempt_at IS NOT NULL AND next_attempt_at < now() - @lease
+             WHERE status = '{RunStatus.Stored.Queued}' AND next_attempt_at IS NOT NULL AND next_attempt_at < now() - @lease
              ORDER BY next_attempt_at LIMIT @batch)
             """,
             (NpgsqlConnection)db.Database.GetDbConnection(),

@@ -1,6 +1,7 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Runs;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Quartz;
@@ -44,7 +45,8 @@ public sealed class RetryRunJob(IServiceScopeFactory scopes, ILogger<RetryRunJob
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         var run = await db.AudienceRuns.AsNoTracking()
-            .Where(r => r.CorrelationId == runId && r.Status == RunStatus.Queued && r.Attempts == attempts)
+            .Where(r => r.CorrelationId == runId && r.Status == RunStatus.Queued)
+            .Where(RunAttempts.IsCurrentAttempt(attempts))
             .Select(r => new { r.AudienceId, r.OrganizationId })
             .SingleOrDefaultAsync(cancellationToken);
         if (run is null)
