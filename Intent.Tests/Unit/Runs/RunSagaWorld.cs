@@ -46,6 +46,7 @@ public sealed class RunSagaWorld : IAsyncDisposable
         var database = new ScriptedDatabase();
         var services = new ServiceCollection();
         services.AddLogging();
+        // The worker's services take their clock from the container; the run saga still reads DateTime.UtcNow itself.
         services.AddSingleton(TimeProvider.System);
         services.Configure<RunAttemptOptions>(o =>
         {
