@@ -39,7 +39,7 @@ public sealed record RunResponse(
 /// <summary>Body of <c>POST .../runs</c>; optional.</summary>
 public sealed record QueueRunRequest(string? RunType);
 
-/// <summary>A person of a completed run's results.</summary>
+/// <summary>A person of a completed run's results: the fields of <see cref="Intent.Data.Runs.ResultFields"/>, in its order (a test holds them equal).</summary>
 public sealed record RunResultPerson(
     string HashedEmail,
     string? FirstName,
@@ -58,7 +58,21 @@ public sealed record RunResultPerson(
     RunResultCompany Company,
     string? Country,
     bool? IsDecisionMaker,
-    RunResultIntent Intent);
+    RunResultIntent Intent)
+{
+    /// <summary>A person from the values of its result fields, looked up by their public names.</summary>
+    public static RunResultPerson From(IReadOnlyDictionary<string, object?> fields, RunResultIntent intent)
+    {
+        string? Text(string name) => fields[name] as string;
+        return new RunResultPerson(
+            (string)fields["hashedEmail"]!, Text("firstName"), Text("lastName"), Text("fullName"), Text("businessEmail"), Text("personalEmail"),
+            Text("email"), Text("primaryContactEmail"), Text("phone"), Text("linkedinUrl"), Text("headline"), Text("jobTitle"), Text("seniority"),
+            Text("department"),
+            new RunResultCompany(Text("company.name"), Text("company.domain"), Text("company.industry"), Text("company.industryGroup"),
+                Text("company.revenueRange"), Text("company.employeeRange")),
+            Text("country"), fields["isDecisionMaker"] as bool?, intent);
+    }
+}
 
 public sealed record RunResultCompany(string? Name, string? Domain, string? Industry, string? IndustryGroup, string? RevenueRange, string? EmployeeRange);
 

@@ -21,11 +21,8 @@ public static class RunResultsEndpoint
     /// after <c>@offset</c> is the primary-key range <c>(@offset, @last]</c> and costs the same at any depth.
     /// The key is cast to the column's <c>character(64)</c>: compared as text, it could not use the index at all.
     /// </summary>
-    public const string PageSql = """
-        SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, p.hashed_email, p.first_name, p.last_name, p.full_name,
-               p.business_email, p.personal_email, p.email, p.primary_contact_email, p.phone, p.linkedin_url, p.headline,
-               p.job_title, p.seniority, p.department, p.company_name, p.company_domain, p.company_industry,
-               p.company_industry_group, p.company_revenue_range, p.company_employee_range, p.country, p.is_decision_maker
+    public static readonly string PageSql = $"""
+        SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, {string.Join(", ", ResultFields.All.Select(f => "p." + f.Column))}
         FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
         WHERE m.result_key = @key::character(64) AND m.rank > @offset AND m.rank <= @last
         ORDER BY m.rank
@@ -69,15 +66,17 @@ public static class RunResultsEndpoint
             command.Parameters.AddWithValue("offset", offset);
             command.Parameters.AddWithValue("last", (long)offset + limit);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            const int FirstField = 3;
             while (await reader.ReadAsync(cancellationToken))
             {
-                string? Text(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
-                var topics = reader.GetFieldValue<int[]>(2);
-                rows.Add((new RunResultPerson(
-                    reader.GetString(3), Text(4), Text(5), Text(6), Text(7), Text(8), Text(9), Text(10), Text(11), Text(12), Text(13), Text(14), Text(15),
-                    Text(16), new RunResultCompany(Text(17), Text(18), Text(19), Text(20), Text(21), Text(22)), Text(23),
-                    reader.IsDBNull(24) ? null : reader.GetBoolean(24),
-                    new RunResultIntent(reader.GetInt16(0), reader.GetInt16(1), [])), topics));
+                var fields = new Dictionary<string, object?>(ResultFields.All.Count, StringComparer.Ordinal);
+                for (var i = 0; i < ResultFields.All.Count; i++)
+                {
+                    fields[ResultFields.All[i].Name] = reader.IsDBNull(FirstField + i) ? null : reader.GetValue(FirstField + i);
+                }
+
+                var intent = new RunResultIntent(reader.GetInt16(0), reader.GetInt16(1), []);
+                rows.Add((RunResultPerson.From(fields, intent), reader.GetFieldValue<int[]>(2)));
             }
         }
         finally

@@ -43,18 +43,18 @@ public static class TopicsEndpoints
 
         if (!string.IsNullOrWhiteSpace(q))
         {
-            var pattern = $"%{Escape(q.Trim())}%";
-            topics = topics.Where(x => EF.Functions.ILike(x.TopicName, pattern, "\\"));
+            var pattern = LikePatterns.Containing(q.Trim());
+            topics = topics.Where(x => EF.Functions.ILike(x.TopicName, pattern, LikePatterns.EscapeCharacter));
         }
 
         if (!string.IsNullOrWhiteSpace(industry))
         {
-            topics = topics.Where(x => EF.Functions.ILike(x.Industry, Escape(industry.Trim()), "\\"));
+            topics = topics.Where(x => EF.Functions.ILike(x.Industry, LikePatterns.Literal(industry.Trim()), LikePatterns.EscapeCharacter));
         }
 
         if (!string.IsNullOrWhiteSpace(category))
         {
-            topics = topics.Where(x => EF.Functions.ILike(x.Category, Escape(category.Trim()), "\\"));
+            topics = topics.Where(x => EF.Functions.ILike(x.Category, LikePatterns.Literal(category.Trim()), LikePatterns.EscapeCharacter));
         }
 
         var page = await topics.OrderBy(x => x.TopicName).ThenBy(x => x.TopicId).Take(take)
@@ -64,7 +64,4 @@ public static class TopicsEndpoints
             .Select(x => new TopicResponse(x.TopicId, x.TopicName, SnakeCaseNames.Of(x.Type), x.Industry, x.Category))
             .ToList()));
     }
-
-    private static string Escape(string text) =>
-        text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
 }

@@ -131,13 +131,13 @@ public static class AudienceConfigParser
         foreach (var filter in value.EnumerateObject())
         {
             var field = $"{Root}.filters.{filter.Name}";
-            if (!FilterCatalog.Filters.TryGetValue(filter.Name, out var kind))
+            if (!FilterCatalog.Filters.TryGetValue(filter.Name, out var definition))
             {
                 errors.Add(new(field, $"is not a known filter ({string.Join(", ", FilterCatalog.Filters.Keys)})"));
                 continue;
             }
 
-            var parsed = kind == FilterKind.Boolean ? ParseBoolean(filter.Value, field, errors) : ParseValues(filter.Value, field, errors);
+            var parsed = definition.Kind == FilterKind.Boolean ? ParseBoolean(filter.Value, field, errors) : ParseValues(filter.Value, field, errors);
             if (parsed is not null)
             {
                 filters[filter.Name] = parsed;

@@ -1,53 +1,48 @@
+using Intent.Data;
 using Intent.Pipeline.Audiences;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Intent.Pipeline.Runs;
 
-/// <summary>Turns normalized audience filters into SQL conditions on <c>people p</c>, values always as parameters.</summary>
+/// <summary>Turns normalized audience filters into SQL conditions on <c>people p</c> as <see cref="FilterCatalog"/> defines them, values always as parameters.</summary>
 public static class FilterSql
 {
-    private static readonly Dictionary<string, string> EqualityColumns = new(StringComparer.Ordinal)
-    {
-        ["company.industries"] = "p.company_industry",
-        ["company.domains"] = "p.company_domain",
-        ["company.revenueRanges"] = "p.company_revenue_range",
-        ["company.employeeRanges"] = "p.company_employee_range",
-        ["role.seniority"] = "p.seniority",
-        ["role.department"] = "p.department",
-        ["location.countries"] = "p.country",
-        ["jobTitle.exact"] = "p.job_title",
-    };
-
     public static (string Where, List<NpgsqlParameter> Parameters) Build(IReadOnlyDictionary<string, AudienceFilter> filters)
     {
         var conditions = new List<string> { "true" };
         var parameters = new List<NpgsqlParameter>();
         foreach (var (key, filter) in filters)
         {
+            if (!FilterCatalog.Filters.TryGetValue(key, out var definition))
+            {
+                throw new InvalidOperationException($"No SQL for filter '{key}'.");
+            }
+
             var name = $"f{parameters.Count}";
             var quantifier = filter.Mode == FilterMode.All ? "ALL" : "ANY";
-            switch (key)
+            var column = $"p.{definition.Column}";
+            switch (definition.Match)
             {
-                case "role.isDecisionMaker":
-                    conditions.Add($"p.is_decision_maker = @{name}");
+                case FilterMatch.IsTrue:
+                    conditions.Add($"{column} = @{name}");
                     parameters.Add(new NpgsqlParameter(name, filter.Flag));
                     break;
-                case "contact.hasBusinessEmail":
-                    conditions.Add($"(p.business_email IS NOT NULL) = @{name}");
+                case FilterMatch.IsPresent:
+                    conditions.Add($"({column} IS NOT NULL) = @{name}");
                     parameters.Add(new NpgsqlParameter(name, filter.Flag));
                     break;
-                case "jobTitle.include":
-                    conditions.Add($"lower(p.job_title) LIKE {quantifier}(@{name})");
-                    parameters.Add(Patterns(name, filter.Values));
+                case FilterMatch.Contains:
+                    conditions.Add($"lower({column}) LIKE {quantifier}(@{name})");
+                    parameters.Add(Texts(name, filter.Values.Select(LikePatterns.Containing)));
                     break;
-                case "jobTitle.exclude":
-                    conditions.Add($"NOT coalesce(lower(p.job_title) LIKE {quantifier}(@{name}), false)");
-                    parameters.Add(Patterns(name, filter.Values));
+                case FilterMatch.Excludes:
+                    conditions.Add($"NOT coalesce(lower({column}) LIKE {quantifier}(@{name}), false)");
+                    parameters.Add(Texts(name, filter.Values.Select(LikePatterns.Containing)));
                     break;
-                case var equality when EqualityColumns.TryGetValue(equality, out var column):
+                case FilterMatch.Equals:
                     conditions.Add($"lower({column}) = {quantifier}(@{name})");
-                    parameters.Add(new NpgsqlParameter(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = filter.Values.ToArray() });
+                    parameters.Add(Texts(name, filter.Values));
                     break;
                 default:
                     throw new InvalidOperationException($"No SQL for filter '{key}'.");
@@ -57,10 +52,6 @@ public static class FilterSql
         return (string.Join(" AND ", conditions), parameters);
     }
 
-    private static NpgsqlParameter Patterns(string name, IReadOnlyList<string> values) =>
-        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text)
-        {
-            Value = values.Select(v => "%" + v.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("%", "\\%", StringComparison.Ordinal)
-                .Replace("_", "\\_", StringComparison.Ordinal) + "%").ToArray(),
-        };
+    private static NpgsqlParameter Texts(string name, IEnumerable<string> values) =>
+        new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };
 }

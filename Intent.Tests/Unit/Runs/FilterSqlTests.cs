@@ -106,7 +106,7 @@ public sealed class FilterSqlTests
         Assert.Equal(["f0", "f1", "f2"], parameters.Select(p => p.ParameterName));
     }
 
-    public static TheoryData<string> ValuesFilters() => [.. FilterCatalog.Filters.Where(f => f.Value == FilterKind.Values).Select(f => f.Key)];
+    public static TheoryData<string> ValuesFilters() => [.. FilterCatalog.Filters.Where(f => f.Value.Kind == FilterKind.Values).Select(f => f.Key)];
 
     [Theory]
     [MemberData(nameof(ValuesFilters))]

@@ -65,7 +65,7 @@ public sealed partial class MaterializationStatementTests
     public void Hostile_values_travel_only_as_parameters_and_leave_the_sql_text_unchanged()
     {
         const string Hostile = "x'; DROP TABLE people; --";
-        var everyValuesFilter = FilterCatalog.Filters.Where(f => f.Value == FilterKind.Values).ToList();
+        var everyValuesFilter = FilterCatalog.Filters.Where(f => f.Value.Kind == FilterKind.Values).ToList();
         string FiltersOf(string value) =>
             string.Join(",", everyValuesFilter.Select(f => $$"""  "{{f.Key}}":{"values":[{{JsonSerializer.Serialize(value)}}]}"""));
 
