@@ -46,8 +46,9 @@ public static class ImportCommand
         };
         command.Validators.Add(result =>
         {
-            var isScores = result.GetValue(kind) == "scores";
-            var hasDate = result.GetValue(date) is not null;
+            // Tokens, not values: a value that failed to parse has its own error already.
+            var isScores = result.GetResult(kind)?.Tokens is [{ Value: "scores" }];
+            var hasDate = result.GetResult(date) is not null;
             if (isScores != hasDate)
             {
                 result.AddError(isScores ? "scores need --date YYYY-MM-DD" : "--date is only for scores");
@@ -143,7 +144,7 @@ public static class ImportCommand
         }
         catch (CsvFormatException exception)
         {
-            problems.Add(((int)exception.LineNumber, $"the record is longer than {MaxRecordBytes / 1024} KiB, or its quotes are not balanced"));
+            problems.Add(((int)exception.LineNumber, $"a record longer than {MaxRecordBytes >> 20} MiB starts here (is a quote never closed?)"));
             return 0;
         }
     }
