@@ -5,8 +5,8 @@ namespace Intent.Cli;
 /// <summary>Spectre.Console over a command's stream: live and coloured on a terminal, plain lines otherwise.</summary>
 public static class Terminal
 {
-    // Plain output is read by scripts and tests: one line per table row, however long.
-    private const int PlainWidth = 4096;
+    /// <summary>A width nothing reaches: plain output is read by scripts, one line per table row however long.</summary>
+    public const int UnboundedWidth = 4096;
 
     public static IAnsiConsole For(TextWriter writer)
     {
@@ -20,7 +20,7 @@ public static class Terminal
         });
         if (!output.IsTerminal)
         {
-            console.Profile.Width = PlainWidth;
+            console.Profile.Width = UnboundedWidth;
         }
 
         return console;

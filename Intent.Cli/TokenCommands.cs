@@ -119,7 +119,7 @@ public static class TokenCommands
         string[] header = ["PREFIX", "KIND", "CREATED", "LAST USED", "EXPIRES", "REVOKED"];
         foreach (var (title, i) in header.Select((title, i) => (title, i)))
         {
-            table.AddColumn(new TableColumn(new Text(title, new Style(decoration: Decoration.Bold))).NoWrap().Padding(0, 0, i < header.Length - 1 ? 2 : 0, 0));
+            table.AddColumn(new TableColumn(new Text(title, new Style(decoration: Decoration.Bold))).Padding(0, 0, i < header.Length - 1 ? 2 : 0, 0));
         }
 
         foreach (var t in tokens)
@@ -133,7 +133,10 @@ public static class TokenCommands
                 new Text(t.RevokedAt is { } revoked ? Format(revoked) : "-"));
         }
 
-        Terminal.For(streams.Output).Write(table);
+        var console = Terminal.For(streams.Output);
+        // One line per token on a narrow terminal too: prefixes and dates are read and copied from here.
+        console.Profile.Width = Terminal.UnboundedWidth;
+        console.Write(table);
         return 0;
     }
 
