@@ -1,67 +1,88 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
+using Intent.Cli.Import;
 using Intent.Data;
-using Microsoft.EntityFrameworkCore;
 
 namespace Intent.Cli;
 
-/// <summary>Dispatches <c>intent-cli COMMAND ...</c>; the <c>./intent</c> script calls it.</summary>
+/// <summary>
+/// The <c>intent</c> command line (System.CommandLine) that the <c>./intent</c> script calls. Exit codes:
+/// 0 done, 1 refused (e.g. bad rows, an unknown organization), <see cref="UsageError"/> for bad arguments.
+/// </summary>
 public static class CliApp
 {
-    public static async Task<int> RunAsync(string[] args)
+    public const int UsageError = 2;
+
+    public static readonly string ConnectionStringVariable = $"ConnectionStrings__{IntentDataExtensions.ConnectionStringName}";
+
+    // "@name" stays a value (an organization may be called that), not a response file to read arguments from.
+    private static readonly ParserConfiguration Parsing = new() { ResponseFileTokenReplacer = null };
+
+    public static Task<int> RunAsync(string[] args) =>
+        InvokeAsync(CreateRootCommand(Environment.GetEnvironmentVariable(ConnectionStringVariable)), args, Console.Out, Console.Error);
+
+    public static Command CreateRootCommand(string? connectionString)
     {
-        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        var root = new Command("intent", $"Intent's operator commands. They work on the database that {ConnectionStringVariable} names; ./intent sets it.")
         {
-            await Console.Out.WriteLineAsync($"usage: intent-cli migrate | seed [options] | import {{topics|people|scores}} FILE.csv [--date D] | schedule run-daily | {TokenCommands.Usage} | {OrganizationCommands.Usage}");
-            return args.Length == 0 ? 2 : 0;
-        }
-
-        var connectionString = Environment.GetEnvironmentVariable($"ConnectionStrings__{IntentDataExtensions.ConnectionStringName}");
-        if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            await Console.Error.WriteLineAsync($"ConnectionStrings__{IntentDataExtensions.ConnectionStringName} is not set.");
-            return 2;
-        }
-
-        try
-        {
-            return await DispatchAsync(args, connectionString);
-        }
-        catch (ArgumentException exception)
-        {
-            await Console.Error.WriteLineAsync($"error: {exception.Message}");
-            return 2;
-        }
+            MigrateCommand.Create(connectionString),
+            SeedCommand.Create(connectionString),
+            ImportCommand.Create(connectionString),
+            ScheduleCommand.Create(connectionString),
+            TokenCommands.Create(connectionString),
+            OrganizationCommands.Create(connectionString),
+        };
+        root.Options.Add(new HelpOption());
+        return root;
     }
 
-    private static async Task<int> DispatchAsync(string[] args, string connectionString)
+    /// <summary>
+    /// Parses <paramref name="args"/> for <paramref name="command"/> and runs it with <paramref name="output"/> and
+    /// <paramref name="error"/> as its streams. Parse errors go to <paramref name="error"/> and exit with <see cref="UsageError"/>.
+    /// </summary>
+    public static async Task<int> InvokeAsync(Command command, IReadOnlyList<string> args, TextWriter output, TextWriter error)
     {
-        switch (args[0])
+        var result = command.Parse(args, Parsing);
+        if (result.Action is ParseErrorAction parseError)
         {
-            case "migrate":
-                return await MigrateAsync(connectionString);
-            case "import":
-                return await Import.ImportCommand.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
-            case "schedule":
-                return await ScheduleCommand.RunAsync(connectionString, args[1..], Console.Out);
-            case "seed":
-                return await SeedCommand.RunAsync(connectionString, args[1..]);
-            case "token":
-                return await TokenCommands.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
-            case "org":
-                return await OrganizationCommands.RunAsync(connectionString, args[1..], Console.Out, Console.Error);
-            default:
-                await Console.Error.WriteLineAsync($"unknown command '{args[0]}'; see --help");
-                return 2;
+            // A group such as `token` without its subcommand lists what it offers; otherwise the errors and where help is.
+            var failed = result.CommandResult.Command;
+            parseError.ShowHelp = failed.Subcommands.Count > 0 && failed.Action is null;
+            parseError.ShowTypoCorrections = false;
+            result.Invoke(new InvocationConfiguration { Output = error, Error = error });
+            if (!parseError.ShowHelp)
+            {
+                await error.WriteLineAsync($"see: {CommandPath(result)} --help");
+            }
+
+            return UsageError;
         }
+
+        return await result.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false });
     }
 
-    private static async Task<int> MigrateAsync(string connectionString)
+    /// <summary>Sets <paramref name="command"/>'s action, run only when a connection string is given.</summary>
+    public static void SetDatabaseAction(this Command command, string? connectionString, Func<ParseResult, string, CancellationToken, Task<int>> action) =>
+        command.SetAction(async (result, cancellationToken) =>
+        {
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                await result.InvocationConfiguration.Error.WriteLineAsync($"{ConnectionStringVariable} is not set.");
+                return UsageError;
+            }
+
+            return await action(result, connectionString, cancellationToken);
+        });
+
+    private static string CommandPath(ParseResult result)
     {
-        await using var db = new IntentDbContext(IntentDataExtensions.CreateOptions(connectionString));
-        var pending = (await db.Database.GetPendingMigrationsAsync()).ToList();
-        await db.Database.MigrateAsync();
-        await Console.Out.WriteLineAsync(pending.Count == 0
-            ? "database is up to date"
-            : $"applied {pending.Count} migration(s): {string.Join(", ", pending)}");
-        return 0;
+        var names = new List<string>();
+        for (var command = result.CommandResult; command is not null; command = command.Parent as System.CommandLine.Parsing.CommandResult)
+        {
+            names.Insert(0, command.Command.Name);
+        }
+
+        return string.Join(' ', names);
     }
 }

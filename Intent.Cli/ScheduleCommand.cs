@@ -1,3 +1,4 @@
+using System.CommandLine;
 using Intent.Data;
 using Intent.Pipeline.Scheduling;
 using Microsoft.Extensions.Configuration;
@@ -9,13 +10,15 @@ namespace Intent.Cli;
 /// <summary><c>schedule run-daily</c>: fires the daily-runs job now, on whichever worker of the cluster takes it.</summary>
 public static class ScheduleCommand
 {
-    public static async Task<int> RunAsync(string connectionString, string[] args, TextWriter output)
+    public static Command Create(string? connectionString)
     {
-        if (args is not ["run-daily"])
-        {
-            throw new ArgumentException("usage: schedule run-daily");
-        }
+        var runDaily = new Command("run-daily", "Fire the daily-runs job now; a running worker queues the runs (see its log).");
+        runDaily.SetDatabaseAction(connectionString, (result, database, _) => RunDailyAsync(database, result.InvocationConfiguration.Output));
+        return new Command("schedule", "The worker's scheduled jobs.") { runDaily };
+    }
 
+    public static async Task<int> RunDailyAsync(string connectionString, TextWriter output)
+    {
         var configuration = new ConfigurationBuilder()
             .AddInMemoryCollection(new Dictionary<string, string?> { [$"ConnectionStrings:{IntentDataExtensions.ConnectionStringName}"] = connectionString })
             .AddEnvironmentVariables()

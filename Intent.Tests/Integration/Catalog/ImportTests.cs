@@ -95,6 +95,54 @@ public sealed class ImportTests
         Assert.Contains("already loaded", errors, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Line_numbers_count_blank_lines_and_line_breaks_inside_quotes_and_a_byte_order_mark_is_not_part_of_the_header()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        var (code, _, errors) = await ImportAsync(database, "topics",
+            "\uFEFFtopicId,topicName,type,industry,category\n1,\"CRM\nSuite\",b2b,Software,Sales\n\n2,Payroll,b2x,Software,HR\n3,ERP\n");
+
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("column", errors, StringComparison.Ordinal);
+        Assert.Contains("line 5: type must be one of b2b, b2c", errors, StringComparison.Ordinal);
+        Assert.Contains("line 6: has 2 fields where the header has 5", errors, StringComparison.Ordinal);
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM topics"));
+    }
+
+    [Fact]
+    public async Task A_quote_that_is_never_closed_is_reported_by_line_and_nothing_is_loaded()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        var (code, _, errors) = await ImportAsync(database, "topics",
+            "topicId,topicName,type,industry,category\n1,CRM,b2b,Software,Sales\n2,\"Payroll,b2b,Software,HR\n3,ERP,b2b,Software,Ops\n");
+
+        Assert.Equal(1, code);
+        Assert.Contains("line 3: a quoted field is not closed", errors, StringComparison.Ordinal);
+        Assert.Contains("nothing was imported", errors, StringComparison.Ordinal);
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM topics"));
+    }
+
+    [Fact]
+    public async Task A_date_is_required_for_scores_and_refused_for_other_kinds_before_anything_is_read()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        const string topics = "topicId,topicName,type,industry,category\n1,CRM,b2b,Software,Sales\n";
+
+        var (code, _, errors) = await ImportAsync(database, "topics", topics, "--date", "2001-02-03");
+        Assert.Equal(2, code);
+        Assert.Contains("--date is only for scores", errors, StringComparison.Ordinal);
+
+        (code, _, errors) = await ImportAsync(database, "scores", "personId,topicId,score\n10,1,80\n");
+        Assert.Equal(2, code);
+        Assert.Contains("scores need --date", errors, StringComparison.Ordinal);
+
+        (code, _, errors) = await ImportAsync(database, "scores", "personId,topicId,score\n10,1,80\n", "--date", "3 February 2001");
+        Assert.Equal(2, code);
+        Assert.Contains("--date must be a date as YYYY-MM-DD", errors, StringComparison.Ordinal);
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM topics"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM data_dates"));
+    }
+
     private static async Task<(int Code, string Output, string Errors)> ImportAsync(ScratchDatabase database, string kind, string csv, params string[] extra)
     {
         var path = Path.Combine(Path.GetTempPath(), $"intent-import-{Guid.NewGuid():N}.csv");

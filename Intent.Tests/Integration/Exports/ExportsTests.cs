@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Net;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CsvHelper;
 using Intent.Cli;
-using Intent.Cli.Import;
 using Intent.Pipeline.Exports;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
@@ -84,10 +84,9 @@ public sealed class ExportsTests
             StringComparison.Ordinal);
 
         await using var body = await response.Content.ReadAsStreamAsync();
-        using var reader = new StreamReader(body);
-        using var records = CsvReader.Read(reader).GetEnumerator();
-        Assert.True(records.MoveNext());
-        var header = records.Current.Fields;
+        using var records = CsvReader.Create(body, new CsvReaderOptions { HasHeader = false });
+        Assert.True(records.Read());
+        var header = Fields(records);
         Assert.Equal("rank", header[0]);
         Assert.Equal(["intentScore", "topicOverlap", "matchedTopicIds"], header[^3..]);
 
@@ -100,12 +99,12 @@ public sealed class ExportsTests
         var rows = 0;
         bool Next()
         {
-            if (!records.MoveNext())
+            if (!records.Read())
             {
                 return false;
             }
 
-            var fields = records.Current.Fields;
+            var fields = Fields(records);
             Assert.Equal(header.Length, fields.Length);
             md5.AppendData(System.Text.Encoding.UTF8.GetBytes($"{(rows == 0 ? "" : "\n")}{fields[0]}|{fields[1]}|{fields[scoreColumn]}"));
             rows++;
@@ -273,6 +272,8 @@ public sealed class ExportsTests
             }
         }
     }
+
+    private static string[] Fields(CsvReader record) => [.. Enumerable.Range(0, record.FieldCount).Select(record.GetString)];
 
     private static JsonElement? Value(JsonElement person, string field)
     {

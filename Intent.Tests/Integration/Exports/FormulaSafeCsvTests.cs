@@ -1,5 +1,6 @@
 using System.Net;
-using Intent.Cli.Import;
+using System.Text;
+using CsvHelper;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 
@@ -35,7 +36,7 @@ public sealed class FormulaSafeCsvTests
 
         foreach (var csv in new[] { await streamed.Content.ReadAsStringAsync(), await download.Content.ReadAsStringAsync() })
         {
-            var records = CsvReader.Read(new StringReader(csv)).Select(r => r.Fields).ToList();
+            var records = Records(csv);
             var header = records[0];
             var first = records.Single(r => r[0] == "1");
             string Field(string name) => first[Array.IndexOf(header, name)];
@@ -50,5 +51,17 @@ public sealed class FormulaSafeCsvTests
             Assert.Contains($",\"'{Hyperlink.Replace("\"", "\"\"", StringComparison.Ordinal)}\",", csv, StringComparison.Ordinal);
             Assert.Contains(",\"+1 555\",", csv, StringComparison.Ordinal);
         }
+    }
+
+    private static List<string[]> Records(string csv)
+    {
+        using var reader = CsvReader.Create(new MemoryStream(Encoding.UTF8.GetBytes(csv)), new CsvReaderOptions { HasHeader = false });
+        var records = new List<string[]>();
+        while (reader.Read())
+        {
+            records.Add([.. Enumerable.Range(0, reader.FieldCount).Select(reader.GetString)]);
+        }
+
+        return records;
     }
 }
