@@ -12,6 +12,7 @@ using Intent.Data.Exports;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
+using Intent.ServiceDefaults.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Intent.Api;
@@ -27,6 +28,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
+        builder.AddIntentTelemetry("intent-api");
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();
@@ -46,6 +48,7 @@ public sealed class Program
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapIntentMetrics();
         var api = app.MapGroup("").WithErrorResponses();
         api.MapTopicsEndpoints();
         api.MapAudiencesEndpoints();

@@ -1,5 +1,6 @@
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
+using Intent.ServiceDefaults.Telemetry;
 
 namespace Intent.Worker;
 
@@ -14,12 +15,15 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
+        builder.AddIntentTelemetry("intent-worker");
         builder.AddIntentWorker();
+        builder.AddBacklogHealthChecks();
 
         var app = builder.Build();
 
         app.UseRequestIds();
         app.MapHealthEndpoints();
+        app.MapIntentMetrics();
 
         await app.RunAsync();
     }
