@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Intent.Messaging.Configuration;
 using Intent.Messaging.Diagnostics;
 using MassTransit;
@@ -51,6 +52,9 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
 
         // The listener's connection LISTENs: reset every connection before reuse so no other holds a LISTEN.
         builder.ConnectionStringBuilder.NoResetOnClose = false;
+
+        // Polls and claims of an idle relay would each be a trace of one statement: trace only statements inside a trace.
+        builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null));
         await using var dataSource = builder.Build();
 
         var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);

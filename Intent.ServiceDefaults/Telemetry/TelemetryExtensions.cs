@@ -55,6 +55,8 @@ public static class TelemetryExtensions
 
         // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.
         builder.Metrics.EnableMetrics(OutboxMetrics.MeterName, instrumentName: null, listenerName: null, scopes: MeterScope.Local);
+        // Create the outbox instruments with the provider, so its gauges report before this host relays or consumes anything.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, _) => services.GetService<OutboxMetrics>());
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
