@@ -21,6 +21,10 @@ public static class TelemetryExtensions
     /// <summary>Where each host serves its metrics as Prometheus text.</summary>
     public const string MetricsPath = "/metrics";
 
+    // Npgsql labels its series with the connection string (host, database, user) and the server's address;
+    // /metrics is public, so only the labels that say nothing of the deployment stay.
+    private static readonly string[] NpgsqlLabels = ["db.client.connection.state", "db.system.name", "error.type"];
+
     /// <summary>
     /// Traces (ASP.NET Core, HttpClient, Npgsql, MassTransit's <c>MassTransit</c> source, which carries a
     /// message's trace through the outbox and the broker) and metrics (the same, the .NET runtime and
@@ -51,6 +55,7 @@ public static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
+                .AddView(instrument => instrument.Meter.Name == "Npgsql" ? new MetricStreamConfiguration { TagKeys = NpgsqlLabels } : null)
                 .AddPrometheusExporter());
 
         // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.

@@ -40,7 +40,10 @@ public sealed class BacklogTests
         Assert.True(Scrape.Value(waiting, Pending) == 1, waiting);
         Assert.True(Scrape.Value(waiting, OldestAge) >= 2, waiting);
         using var api = world.AnonymousClient();
-        Assert.Equal(1, Scrape.Value(await Scrape.MetricsAsync(api), Pending));
+        var apiMetrics = await Scrape.MetricsAsync(api);
+        Assert.Equal(1, Scrape.Value(apiMetrics, Pending));
+        Assert.Contains("db_client_operation_duration_seconds", apiMetrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("Username=", apiMetrics, StringComparison.Ordinal);
 
         await using var relay = new IntentHostFactory<global::Intent.Worker.Program>(new Dictionary<string, string?>
         {
