@@ -2,17 +2,18 @@ using System.Diagnostics;
 
 namespace Intent.Cli;
 
-/// <summary>A one-line progress bar on stderr (a line per update when stderr is not a terminal).</summary>
-public sealed class ProgressBar(string label, long total)
+/// <summary>A one-line progress bar (a line per tenth when it is not written to a terminal's stderr).</summary>
+public sealed class ProgressBar(string label, long total, TextWriter writer)
 {
     private const int Width = 30;
+    private readonly bool _terminal = ReferenceEquals(writer, Console.Error) && !Console.IsErrorRedirected;
     private readonly Stopwatch _watch = Stopwatch.StartNew();
     private long _lastPrinted = -1;
 
     public void Report(long done, string detail = "")
     {
         var percent = total == 0 ? 100 : (int)Math.Min(100, done * 100 / total);
-        if (Console.IsErrorRedirected && percent / 10 == _lastPrinted / 10 && done < total)
+        if (!_terminal && percent / 10 == _lastPrinted / 10 && done < total)
         {
             return;
         }
@@ -21,15 +22,15 @@ public sealed class ProgressBar(string label, long total)
         var filled = Width * percent / 100;
         var bar = new string('#', filled) + new string('-', Width - filled);
         var line = $"{label,-8} [{bar}] {percent,3}%  {detail}  {_watch.Elapsed.TotalSeconds:N1}s";
-        Console.Error.Write(Console.IsErrorRedirected ? line + Environment.NewLine : $"\r{line}   ");
+        writer.Write(_terminal ? $"\r{line}   " : line + Environment.NewLine);
     }
 
     public void Done(string detail)
     {
         Report(total, detail);
-        if (!Console.IsErrorRedirected)
+        if (_terminal)
         {
-            Console.Error.WriteLine();
+            writer.WriteLine();
         }
     }
 }

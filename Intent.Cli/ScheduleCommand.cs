@@ -1,5 +1,5 @@
 using Intent.Data;
-using Intent.Worker.Scheduling;
+using Intent.Pipeline.Scheduling;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;

@@ -11,7 +11,10 @@ namespace Intent.Cli;
 /// </summary>
 public static class SeedCommand
 {
-    public static async Task<int> RunAsync(string connectionString, string[] args)
+    public static Task<int> RunAsync(string connectionString, string[] args) => RunAsync(connectionString, args, Console.Out, Console.Error);
+
+    /// <summary>Seeds, writing the summary to <paramref name="output"/> and progress and errors to <paramref name="error"/>.</summary>
+    public static async Task<int> RunAsync(string connectionString, string[] args, TextWriter output, TextWriter error)
     {
         var options = new SeedOptions();
         var replace = false;
@@ -41,13 +44,13 @@ public static class SeedCommand
         var hasData = await Scalar<bool>(connection, transaction, "SELECT EXISTS (SELECT 1 FROM topics) OR EXISTS (SELECT 1 FROM data_dates)");
         if (hasData && ifEmpty)
         {
-            await Console.Out.WriteLineAsync("intent data is already loaded; not seeding");
+            await output.WriteLineAsync("intent data is already loaded; not seeding");
             return 0;
         }
 
         if (hasData && !replace)
         {
-            await Console.Error.WriteLineAsync("intent data is already loaded; pass --replace to replace it with synthetic data");
+            await error.WriteLineAsync("intent data is already loaded; pass --replace to replace it with synthetic data");
             return 1;
         }
 
@@ -59,16 +62,16 @@ public static class SeedCommand
         var data = new SyntheticIntentData(options);
         var loader = new IntentDataLoader(connection);
 
-        var topics = new ProgressBar("topics", options.Topics);
+        var topics = new ProgressBar("topics", options.Topics, error);
         var topicRows = await loader.CopyTopicsAsync(data.Topics());
         topics.Done($"{topicRows:N0} topics");
 
-        var people = new ProgressBar("people", options.People);
+        var people = new ProgressBar("people", options.People, error);
         var personRows = await loader.CopyPeopleAsync(data.People());
         people.Done($"{personRows:N0} people");
 
         var dates = options.Dates.ToList();
-        var scores = new ProgressBar("scores", dates.Count);
+        var scores = new ProgressBar("scores", dates.Count, error);
         long scoreRows = 0;
         for (var d = 0; d < dates.Count; d++)
         {
@@ -80,7 +83,7 @@ public static class SeedCommand
 
         scores.Done($"{scoreRows:N0} scores over {dates.Count} days ({dates[0]:yyyy-MM-dd} to {dates[^1]:yyyy-MM-dd})");
         await transaction.CommitAsync();
-        await Console.Out.WriteLineAsync($"seeded {topicRows:N0} topics, {personRows:N0} people, {scoreRows:N0} scores (seed {options.Seed})");
+        await output.WriteLineAsync($"seeded {topicRows:N0} topics, {personRows:N0} people, {scoreRows:N0} scores (seed {options.Seed})");
         return 0;
     }
 

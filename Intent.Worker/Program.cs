@@ -1,3 +1,4 @@
+using Intent.Pipeline;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Telemetry;
@@ -16,7 +17,7 @@ public sealed class Program
 
         builder.AddServiceDefaults();
         builder.AddIntentTelemetry("intent-worker");
-        builder.AddIntentWorker();
+        builder.AddIntentPipeline();
         builder.AddBacklogHealthChecks();
 
         var app = builder.Build();

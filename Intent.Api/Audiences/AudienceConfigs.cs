@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Intent.Api.Errors;
 using Intent.Data;
-using Intent.Data.Audiences;
+using Intent.Pipeline.Audiences;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intent.Api.Audiences;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Intent.Data;
 using Intent.Data.Audiences;
+using Intent.Pipeline.Audiences;
 
 namespace Intent.Api.Audiences;
 

@@ -3,6 +3,8 @@ using Intent.Api.Auth;
 using Intent.Api.Errors;
 using Intent.Data;
 using Intent.Data.Audiences;
+using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Exports;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -123,11 +125,31 @@ public static class AudiencesEndpoints
         return TypedResults.Ok(http.Envelope(AudienceResponse.From(audience)));
     }
 
-    public static async Task<Ok<DataEnvelope<DeletedResponse>>> DeleteAudience(HttpContext http, Guid id, IntentDbContext db, CancellationToken cancellationToken)
+    public static async Task<Ok<DataEnvelope<DeletedResponse>>> DeleteAudience(
+        HttpContext http, Guid id, IntentDbContext db, IExportStore store, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         var organizationId = http.User.OrganizationId();
-        var deleted = await db.Audiences.Where(a => a.Id == id && a.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken);
-        return deleted == 0 ? throw NotFound() : TypedResults.Ok(http.Envelope(new DeletedResponse(id, true)));
+
+        // The audience, its runs and exports go in one transaction, in which a trigger queues every stored
+        // file for removal; the files are then removed at once, and whatever that misses the exports sweep does.
+        List<string> files;
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            files = await db.Database.SqlQuery<string>(
+                $"""
+                SELECT storage_key AS "Value" FROM audience_exports
+                WHERE audience_id = {id} AND organization_id = {organizationId} AND storage_key IS NOT NULL FOR UPDATE
+                """).ToListAsync(cancellationToken);
+            if (await db.Audiences.Where(a => a.Id == id && a.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken) == 0)
+            {
+                throw NotFound();
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        await ExportFileRemovals.RemoveNowAsync(db, store, files, loggers.CreateLogger(typeof(AudiencesEndpoints)), CancellationToken.None);
+        return TypedResults.Ok(http.Envelope(new DeletedResponse(id, true)));
     }
 
     public static async Task<Ok<DataEnvelope<ValidationResponse>>> ValidateConfig(

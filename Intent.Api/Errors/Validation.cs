@@ -1,4 +1,4 @@
-using Intent.Data.Audiences;
+using Intent.Pipeline.Audiences;
 
 namespace Intent.Api.Errors;
 

@@ -3,6 +3,7 @@ using Intent.Api.RateLimiting;
 using Intent.Api.Runs;
 using Intent.Data;
 using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;

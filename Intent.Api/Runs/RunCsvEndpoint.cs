@@ -1,15 +1,17 @@
 using Intent.Api.RateLimiting;
 using Intent.Data;
-using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Intent.Api.Runs;
 
 /// <summary>
 /// <c>GET .../runs/{runId}/export.csv</c>: a completed run's people as RFC 4180 CSV with a header row,
-/// streamed from PostgreSQL's COPY to the client as it is produced.
+/// streamed from PostgreSQL's COPY to the client as it is produced; formula-like values neutralized
+/// unless <c>Exports:NeutralizeFormulas</c> is off.
 /// </summary>
 public static class RunCsvEndpoint
 {
@@ -20,18 +22,20 @@ public static class RunCsvEndpoint
             .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
 
     public static async Task<IResult> GetCsv(
-        HttpContext http, Guid id, Guid runId, IntentDbContext db, IConfiguration configuration, CancellationToken cancellationToken)
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, IConfiguration configuration, IOptions<ExportOptions> exports,
+        CancellationToken cancellationToken)
     {
         var run = await RunsEndpoints.FindCompletedRunAsync(http, id, runId, db, "RUN_RESULTS_UNAVAILABLE", "There is a CSV of", cancellationToken);
 
         var audienceName = await db.Audiences.AsNoTracking().Where(a => a.Id == id).Select(a => a.Name).SingleAsync(cancellationToken);
         var connectionString = configuration.GetIntentConnectionString();
+        var neutralizeFormulas = exports.Value.NeutralizeFormulas;
         return TypedResults.Stream(
             async body =>
             {
                 await using var connection = new NpgsqlConnection(connectionString);
                 await connection.OpenAsync(cancellationToken);
-                await ExportCsv.CopyAsync(connection, run.ResultKey!, body, cancellationToken);
+                await ExportCsv.CopyAsync(connection, run.ResultKey!, neutralizeFormulas, body, cancellationToken);
             },
             "text/csv; charset=utf-8",
             ExportFileNames.For(audienceName, run.DataDate, run.CorrelationId));

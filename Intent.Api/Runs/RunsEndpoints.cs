@@ -4,6 +4,7 @@ using Intent.Api.RateLimiting;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Runs;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -143,17 +144,10 @@ public static class RunsEndpoints
     public static async Task<Ok<DataEnvelope<RunResponse>>> CancelRun(
         HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var organizationId = http.User.OrganizationId();
-        var now = clock.GetUtcNow().UtcDateTime;
-        // One statement: it waits for a worker holding the row, and only a still-queued run (new or waiting for a retry) is cancelled.
-        var cancelled = await db.AudienceRuns
-            .Where(r => r.CorrelationId == runId && r.AudienceId == id && r.OrganizationId == organizationId && r.Status == RunStatus.Queued)
-            .ExecuteUpdateAsync(
-                s => s.SetProperty(r => r.Status, RunStatus.Cancelled).SetProperty(r => r.CancelledAt, now)
-                    .SetProperty(r => r.NextAttemptAt, (DateTime?)null).SetProperty(r => r.UpdatedAt, now),
-                cancellationToken);
+        var cancelled = await RunCancellation.CancelQueuedAsync(
+            db, http.User.OrganizationId(), id, runId, clock.GetUtcNow().UtcDateTime, cancellationToken);
         var run = await FindRunAsync(http, id, runId, db, cancellationToken);
-        return cancelled == 1
+        return cancelled
             ? TypedResults.Ok(http.Envelope(RunResponse.From(run)))
             : throw new ApiException(StatusCodes.Status409Conflict, "RUN_NOT_CANCELLABLE",
                 $"Only queued runs can be cancelled; this run is {RunStatus.ToPublic(run.Status)}.");

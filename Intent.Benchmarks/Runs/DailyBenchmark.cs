@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using Intent.Data.Loading;
 using Intent.Data.Seeding;
-using Intent.Worker.Scheduling;
+using Intent.Pipeline.Scheduling;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Quartz;

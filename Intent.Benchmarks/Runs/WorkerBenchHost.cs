@@ -1,4 +1,4 @@
-using Intent.Worker;
+using Intent.Pipeline;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -22,7 +22,7 @@ public static class WorkerBenchHost
             ["RabbitMq:Username"] = settings.Username,
             ["RabbitMq:Password"] = settings.Password,
         });
-        builder.AddIntentWorker(scheduling);
+        builder.AddIntentPipeline(scheduling);
 
         var host = builder.Build();
         await host.StartAsync();

@@ -276,6 +276,29 @@ namespace Intent.Data.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Intent.Data.Email.EmailQuotaUsage", b =>
+                {
+                    b.Property<Guid>("OrganizationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("organization_id");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date")
+                        .HasColumnName("day");
+
+                    b.Property<int>("Sent")
+                        .HasColumnType("integer")
+                        .HasColumnName("sent");
+
+                    b.HasKey("OrganizationId", "Day")
+                        .HasName("pk_email_quota_usage");
+
+                    b.ToTable("email_quota_usage", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_email_quota_usage_sent", "sent >= 0");
+                        });
+                });
+
             modelBuilder.Entity("Intent.Data.Exports.AudienceExport", b =>
                 {
                     b.Property<Guid>("Id")
@@ -380,6 +403,41 @@ namespace Intent.Data.Migrations
                             t.HasCheckConstraint("ck_audience_exports_status", "status IN ('processing', 'completed', 'failed')");
 
                             t.HasCheckConstraint("ck_audience_exports_type", "export_type IN ('csv')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Exports.ExportFileRemoval", b =>
+                {
+                    b.Property<string>("StorageKey")
+                        .HasMaxLength(512)
+                        .HasColumnType("character varying(512)")
+                        .HasColumnName("storage_key");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime>("RemoveAfter")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("remove_after");
+
+                    b.Property<string>("StorageProvider")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("storage_provider");
+
+                    b.HasKey("StorageKey")
+                        .HasName("pk_export_file_removals");
+
+                    b.HasIndex("RemoveAfter")
+                        .HasDatabaseName("ix_export_file_removals_remove_after");
+
+                    b.ToTable("export_file_removals", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_export_file_removals_reason", "reason IN ('deleted', 'replaced', 'unfinished')");
                         });
                 });
 
@@ -608,6 +666,9 @@ namespace Intent.Data.Migrations
                         .HasDatabaseName("ix_audience_runs_retry_due")
                         .HasFilter("status = 'queued' AND next_attempt_at IS NOT NULL");
 
+                    b.HasIndex("ResultKey")
+                        .HasDatabaseName("ix_audience_runs_result_key");
+
                     b.HasIndex("AudienceId", "CreatedAt")
                         .HasDatabaseName("ix_audience_runs_audience_id_created_at");
 
@@ -672,6 +733,9 @@ namespace Intent.Data.Migrations
 
                     b.HasKey("ResultKey")
                         .HasName("pk_audience_snapshots");
+
+                    b.HasIndex("CreatedAt")
+                        .HasDatabaseName("ix_audience_snapshots_created_at");
 
                     b.ToTable("audience_snapshots", (string)null);
                 });
@@ -849,6 +913,16 @@ namespace Intent.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_audiences_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Intent.Data.Email.EmailQuotaUsage", b =>
+                {
+                    b.HasOne("Intent.Data.Organizations.Organization", null)
+                        .WithMany()
+                        .HasForeignKey("OrganizationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_email_quota_usage_organizations_organization_id");
                 });
 
             modelBuilder.Entity("Intent.Data.Exports.AudienceExport", b =>

@@ -12,7 +12,7 @@ internal sealed class AudienceRunConfiguration : IEntityTypeConfiguration<Audien
     {
         run.ToTable("audience_runs", t =>
         {
-            t.HasCheckConstraint("ck_audience_runs_status", "status IN ('queued', 'running', 'completed', 'failed', 'cancelled')");
+            t.HasCheckConstraint("ck_audience_runs_status", $"status IN ({RunStatus.Stored.AllList})");
             t.HasCheckConstraint("ck_audience_runs_run_type", "run_type IN ('manual', 'daily', 'preview')");
             t.HasCheckConstraint("ck_audience_runs_idempotency_key", "idempotency_key IS NULL OR char_length(idempotency_key) BETWEEN 1 AND 120");
         });
@@ -32,14 +32,17 @@ internal sealed class AudienceRunConfiguration : IEntityTypeConfiguration<Audien
         run.HasIndex(r => new { r.AudienceId, r.CreatedAt });
 
         // The API's promises, kept by the database: one queued-or-running run per audience, one run per key.
-        run.HasIndex(r => r.AudienceId).IsUnique().HasFilter("status IN ('queued', 'running')").HasDatabaseName("ux_audience_runs_in_flight");
+        run.HasIndex(r => r.AudienceId).IsUnique().HasFilter($"status IN ({RunStatus.Stored.InFlightList})").HasDatabaseName("ux_audience_runs_in_flight");
         run.HasIndex(r => new { r.OrganizationId, r.IdempotencyKey }).IsUnique().HasFilter("idempotency_key IS NOT NULL")
             .HasDatabaseName("ux_audience_runs_idempotency_key");
         run.HasIndex(r => new { r.AudienceId, r.DataDate }).IsUnique().HasFilter("run_type = 'daily'").HasDatabaseName("ux_audience_runs_daily");
 
         // What the recovery sweep looks for: running runs by heartbeat, queued runs waiting for a retry.
-        run.HasIndex(r => r.HeartbeatAt).HasFilter("status = 'running'").HasDatabaseName("ix_audience_runs_running_heartbeat");
-        run.HasIndex(r => r.NextAttemptAt).HasFilter("status = 'queued' AND next_attempt_at IS NOT NULL").HasDatabaseName("ix_audience_runs_retry_due");
+        run.HasIndex(r => r.HeartbeatAt).HasFilter($"status = '{RunStatus.Stored.Running}'").HasDatabaseName("ix_audience_runs_running_heartbeat");
+        run.HasIndex(r => r.NextAttemptAt).HasFilter($"status = '{RunStatus.Stored.Queued}' AND next_attempt_at IS NOT NULL").HasDatabaseName("ix_audience_runs_retry_due");
+
+        // What the snapshot sweep asks of every old snapshot: does any run still use it?
+        run.HasIndex(r => r.ResultKey).HasDatabaseName("ix_audience_runs_result_key");
     }
 }
 
@@ -52,6 +55,7 @@ internal sealed class AudienceSnapshotConfiguration : IEntityTypeConfiguration<A
         snapshot.Property(s => s.ResultKey).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.ConfigHash).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.Stats).HasColumnType("jsonb");
+        snapshot.HasIndex(s => s.CreatedAt);
     }
 }
 

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Intent.Tests.Integration;
 
@@ -16,6 +17,11 @@ public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, s
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging =>
+        {
+            logging.ClearProviders();
+            logging.AddProvider(new TestHostLoggerProvider(typeof(TEntryPoint).Namespace ?? typeof(TEntryPoint).Name));
+        });
         builder.UseSetting("ConnectionStrings:Intent", TestSettings.ConnectionString);
         builder.UseSetting("RabbitMq:Host", TestSettings.RabbitMqHost);
         builder.UseSetting("RabbitMq:Port", TestSettings.RabbitMqPort);

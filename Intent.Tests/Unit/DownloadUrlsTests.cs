@@ -1,5 +1,5 @@
 using System.Globalization;
-using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Microsoft.Extensions.Options;
 
 namespace Intent.Tests.Unit;

@@ -1,4 +1,4 @@
-using Intent.Worker.Runs;
+using Intent.Pipeline.Runs;
 using Npgsql;
 
 namespace Intent.Tests.Unit;
@@ -21,9 +21,35 @@ public sealed class MaterializationFailuresTests
         Assert.Equal(retryable, failure.Retryable);
     }
 
+    [Theory]
+    [InlineData("55P03")]
+    [InlineData("57014")]
+    [InlineData("40001")]
+    [InlineData("53100")]
+    [InlineData("42P01")]
+    [InlineData("23505")]
+    public void What_the_run_records_never_holds_the_database_text(string state)
+    {
+        const string Text = "duplicate key value violates unique constraint \"pk_people\": Key (hashed_email)=(secret@example.com)";
+        var failure = MaterializationFailures.Classify(
+            new PostgresException(Text, "ERROR", "ERROR", state, detail: "Key (person_id)=(42) already exists.", hint: "SELECT * FROM people"));
+
+        Assert.NotNull(failure);
+        Assert.DoesNotContain("pk_people", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret@example.com", failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(state, failure.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("SELECT", failure.Message, StringComparison.Ordinal);
+        Assert.EndsWith(".", failure.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
-    public void An_invalid_config_is_permanent() =>
-        Assert.Equal(new MaterializationFailures.Classified("INVALID_CONFIG", "bad", false), MaterializationFailures.Classify(new InvalidDataException("bad")));
+    public void An_invalid_config_is_permanent_and_names_the_fields() =>
+        Assert.Equal(new MaterializationFailures.Classified("INVALID_CONFIG", "The run's config is invalid: topicIds is required", false),
+            MaterializationFailures.Classify(new InvalidRunConfigException("The run's config is invalid: topicIds is required")));
+
+    [Fact]
+    public void Invalid_data_from_anywhere_else_is_not_taken_for_a_config_error() =>
+        Assert.Null(MaterializationFailures.Classify(new InvalidDataException("Block length does not match with its complement.")));
 
     [Theory]
     [InlineData("57P01")]

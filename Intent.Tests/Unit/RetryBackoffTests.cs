@@ -1,4 +1,4 @@
-using Intent.Worker.Runs;
+using Intent.Pipeline.Runs;
 
 namespace Intent.Tests.Unit;
 

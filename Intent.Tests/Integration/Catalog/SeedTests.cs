@@ -39,7 +39,7 @@ public sealed class SeedTests
         await using var database = await ScratchDatabase.CreateAsync();
         string[] args = ["--people", "400", "--topics", "60", "--days", "2", "--seed", "7", "--end-date", "2001-01-02"];
 
-        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString, args));
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString, args, TextWriter.Null, TextWriter.Null));
 
         var data = new SyntheticIntentData(Small);
         Assert.Equal(60L, await database.ScalarAsync<long>("SELECT count(*) FROM topics"));
@@ -54,8 +54,8 @@ public sealed class SeedTests
             Small.Dates.SelectMany(d => data.Scores(d).OrderBy(s => s.PersonId).ThenBy(s => s.TopicId).Select(s => $"{d:yyyy-MM-dd}:{s.PersonId}:{s.TopicId}:{s.Score}"))))));
         Assert.Equal(generated, loaded);
 
-        Assert.Equal(1, await SeedCommand.RunAsync(database.ConnectionString, args));
-        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString, [.. args, "--if-empty"]));
+        Assert.Equal(1, await SeedCommand.RunAsync(database.ConnectionString, args, TextWriter.Null, TextWriter.Null));
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString, [.. args, "--if-empty"], TextWriter.Null, TextWriter.Null));
         Assert.Equal(400L, await database.ScalarAsync<long>("SELECT count(*) FROM people"));
     }
 

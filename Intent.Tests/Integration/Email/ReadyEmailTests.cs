@@ -65,7 +65,7 @@ public sealed class ReadyEmailTests
 
         Assert.Equal("completed", run.GetProperty("status").GetString());
         Assert.Equal(System.Text.Json.JsonValueKind.Null, run.GetProperty("readyEmailSentAt").ValueKind);
-        Assert.Contains("refused", run.GetProperty("readyEmailError").GetString(), StringComparison.OrdinalIgnoreCase);
+        Assert.Equal("EMAIL_SERVER_UNREACHABLE: The mail server could not be reached.", run.GetProperty("readyEmailError").GetString());
         var (results, _) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audience}/runs/{runId}/results");
         Assert.Equal(HttpStatusCode.OK, results.StatusCode);
     }

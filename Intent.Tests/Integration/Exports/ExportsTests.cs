@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Intent.Cli;
 using Intent.Cli.Import;
-using Intent.Data.Exports;
+using Intent.Pipeline.Exports;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 using Microsoft.Extensions.DependencyInjection;
@@ -72,7 +72,7 @@ public sealed class ExportsTests
     {
         await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
         Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
-            ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate]));
+            ["--people", "200000", "--topics", "5", "--days", "1", "--seed", "5", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } }, "Big, \"quoted\" audience");
         var runId = await world.CompletedRunOfEveryoneAsync(audience, 200_000);
 
@@ -203,7 +203,7 @@ public sealed class ExportsTests
         Assert.Equal("EXPORT_UNAVAILABLE", error.ErrorCode());
 
         var scheduler = await world.Worker!.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
-        await scheduler.TriggerJob(Intent.Worker.Scheduling.SweepExpiredExportsJob.Key);
+        await scheduler.TriggerJob(Intent.Pipeline.Scheduling.SweepExpiredExportsJob.Key);
         await Eventually.MatchAsync(() => Task.FromResult(File.Exists(Path.Combine(TestSettings.ExportsDirectory, oldKey))), exists => !exists,
             TimeSpan.FromSeconds(30), "the expired file to be removed");
         Assert.Equal(1L, await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_exports WHERE id = '{exportId}' AND storage_key IS NULL"));

@@ -53,7 +53,7 @@ public sealed class RunsWorld : IAsyncDisposable
         if (seeded)
         {
             Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
-                ["--people", "3000", "--topics", "40", "--days", "2", "--seed", "11", "--end-date", DataDate]));
+                ["--people", "3000", "--topics", "40", "--days", "2", "--seed", "11", "--end-date", DataDate], TextWriter.Null, TextWriter.Null));
         }
 
         var overrides = new Dictionary<string, string?>(apiSettings ?? new Dictionary<string, string?>())

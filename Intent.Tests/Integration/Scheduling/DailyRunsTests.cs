@@ -1,6 +1,6 @@
 using Intent.Data.Runs;
+using Intent.Pipeline.Scheduling;
 using Intent.Tests.Integration.Runs;
-using Intent.Worker.Scheduling;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Quartz;

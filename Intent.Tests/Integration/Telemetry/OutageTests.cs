@@ -1,11 +1,12 @@
 using System.Net;
+using Intent.Tests.Integration.Messaging.Support;
 using Intent.Tests.Integration.Runs;
 
 namespace Intent.Tests.Integration.Telemetry;
 
 /// <summary>
 /// The broker unreachable between a run's commit and its delivery: the backlog shows, and the run is
-/// still one trace once the broker is back. Stops only the test virtual host (<see cref="VhostOutage"/>).
+/// still one trace once the broker is back. Takes down only the test virtual host (<see cref="RabbitMqControl"/>).
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class OutageTests
@@ -24,7 +25,8 @@ public sealed class OutageTests
         Assert.Equal(0, Scrape.Value(await Scrape.MetricsAsync(worker), BacklogTests.Pending));
 
         Guid runId;
-        await using (await VhostOutage.BeginAsync())
+        await RabbitMqControl.StopAsync();
+        try
         {
             runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
 
@@ -36,6 +38,10 @@ public sealed class OutageTests
                 because: "the worker to report the waiting message");
             Assert.Contains("waited", Health.Check(body, "outbox").GetProperty("description").GetString(), StringComparison.Ordinal);
             Assert.Equal("queued", (await world.RunAsync(audience, runId)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            await RabbitMqControl.StartAsync();
         }
 
         Assert.Equal("completed", (await world.WaitForStatusAsync(audience, runId, "completed", "failed")).GetProperty("status").GetString());

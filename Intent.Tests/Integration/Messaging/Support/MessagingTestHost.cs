@@ -45,7 +45,7 @@ public sealed class MessagingTestHost : IAsyncDisposable
 
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
+        builder.Logging.AddProvider(new TestHostLoggerProvider($"messaging {queuePrefix}")).AddFilter((_, level) => level >= LogLevel.Warning);
         builder.Services.AddDbContext<MessagingTestDbContext>(db => MessagingTestDbContext.Configure(db, TestSettings.ConnectionString));
         if (options.RelayObserver is not null)
         {

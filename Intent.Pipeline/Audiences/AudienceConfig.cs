@@ -1,0 +1,66 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Intent.Data;
+
+namespace Intent.Pipeline.Audiences;
+
+/// <summary>
+/// A normalized audience config: topics sorted and distinct, defaults filled, filter values
+/// normalized. Its canonical JSON and hash depend only on its meaning.
+/// </summary>
+public sealed record AudienceConfig(
+    IReadOnlyList<int> TopicIds,
+    int MinScore,
+    int MaxScore,
+    int MinTopicOverlap,
+    IReadOnlyDictionary<string, AudienceFilter> Filters)
+{
+    /// <summary>Canonical JSON: fixed key order, no whitespace.</summary>
+    public string ToJson()
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("topicIds");
+            foreach (var id in TopicIds)
+            {
+                json.WriteNumberValue(id);
+            }
+
+            json.WriteEndArray();
+            json.WriteNumber("minScore", MinScore);
+            json.WriteNumber("maxScore", MaxScore);
+            json.WriteNumber("minTopicOverlap", MinTopicOverlap);
+            json.WriteStartObject("filters");
+            foreach (var (key, filter) in Filters.OrderBy(f => f.Key, StringComparer.Ordinal))
+            {
+                if (filter.Kind == FilterKind.Boolean)
+                {
+                    json.WriteBoolean(key, filter.Flag);
+                    continue;
+                }
+
+                json.WriteStartObject(key);
+                json.WriteStartArray("values");
+                foreach (var value in filter.Values)
+                {
+                    json.WriteStringValue(value);
+                }
+
+                json.WriteEndArray();
+                json.WriteString("mode", SnakeCaseNames.Of(filter.Mode));
+                json.WriteEndObject();
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    /// <summary>SHA-256 hex of the canonical JSON.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
+}

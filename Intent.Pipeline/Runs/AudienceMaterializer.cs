@@ -1,0 +1,144 @@
+using System.Text.Json;
+using Intent.Data.Runs;
+using Intent.Pipeline.Audiences;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Intent.Pipeline.Runs;
+
+/// <summary>
+/// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
+/// topics within the score range on the run's date) and the filtered results go from
+/// <c>intent_scores</c> and <c>people</c> straight into <c>audience_snapshot_members</c> with one
+/// INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
+/// </summary>
+public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
+{
+    public sealed record Result(long CandidateCount, long ResultCount, string ResultKey, bool Reused);
+
+    public async Task<Result> MaterializeAsync(AudienceRun run, DateOnly dataDate, CancellationToken cancellationToken)
+    {
+        var resultKey = ResultKeys.For(run.OrganizationId, run.ConfigHash, dataDate);
+
+        // Claiming the key first makes a concurrent run with the same key wait here, then reuse ours. An
+        // existing snapshot is key-share locked: the snapshot sweep cannot remove it under this run, and one
+        // the sweep removed meanwhile is claimed anew.
+        while (true)
+        {
+            await using (var claim = Command(
+                             """
+                             INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                             VALUES (@key, @organization, @hash, @date, 0, 0, now()) ON CONFLICT (result_key) DO NOTHING
+                             """))
+            {
+                claim.Parameters.Add(ResultKeyParameter(resultKey));
+                claim.Parameters.AddWithValue("organization", run.OrganizationId);
+                claim.Parameters.AddWithValue("hash", run.ConfigHash);
+                claim.Parameters.AddWithValue("date", dataDate);
+                if (await claim.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    break;
+                }
+            }
+
+            await using var existing = Command("SELECT candidate_count, result_count FROM audience_snapshots WHERE result_key = @key FOR KEY SHARE");
+            existing.Parameters.Add(ResultKeyParameter(resultKey));
+            await using var reader = await existing.ExecuteReaderAsync(cancellationToken);
+            if (await reader.ReadAsync(cancellationToken))
+            {
+                return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: true);
+            }
+        }
+
+        using var document = JsonDocument.Parse(run.Config);
+        var (config, errors) = AudienceConfigParser.Parse(document.RootElement);
+        if (config is null)
+        {
+            throw new InvalidRunConfigException($"The run's config is invalid: {string.Join("; ", errors.Select(e => $"{e.Field} {e.Message}"))}");
+        }
+
+        var (sql, parameters) = BuildStatement(config, resultKey, dataDate);
+        await using var build = Command(sql);
+        build.CommandTimeout = 0;
+        build.Parameters.AddRange(parameters.ToArray());
+
+        await using (var reader = await build.ExecuteReaderAsync(cancellationToken))
+        {
+            await reader.ReadAsync(cancellationToken);
+            return new Result(reader.GetInt64(0), reader.GetInt64(1), resultKey, Reused: false);
+        }
+    }
+
+    /// <summary>
+    /// The one statement that fills a claimed snapshot: candidates, filtered results in rank order, counts
+    /// and the snapshot's stats.
+    /// </summary>
+    public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
+    {
+        var (where, parameters) = FilterSql.Build(config.Filters);
+        var sql = $"""
+            WITH matched AS (
+                SELECT s.person_id,
+                       max(s.score) AS intent_score,
+                       count(*) AS topic_overlap,
+                       array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
+                FROM intent_scores s
+                WHERE s.data_date = @date AND s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
+                GROUP BY s.person_id
+                HAVING count(*) >= @overlap
+            ),
+            inserted AS (
+                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT @key, row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
+                       m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
+                FROM matched m JOIN people p ON p.person_id = m.person_id
+                WHERE {where}
+                RETURNING person_id, intent_score, topic_overlap
+            )
+            UPDATE audience_snapshots
+            SET candidate_count = (SELECT count(*) FROM matched),
+                result_count = (SELECT count(*) FROM inserted),
+                stats = {SnapshotStatsSql.Document("inserted m JOIN people p ON p.person_id = m.person_id")}
+            WHERE result_key = @key
+            RETURNING candidate_count, result_count
+            """;
+        parameters.AddRange(
+        [
+            new NpgsqlParameter("date", dataDate),
+            new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() },
+            new NpgsqlParameter("min", (short)config.MinScore),
+            new NpgsqlParameter("max", (short)config.MaxScore),
+            new NpgsqlParameter("overlap", (long)config.MinTopicOverlap),
+            ResultKeyParameter(resultKey),
+        ]);
+        return (sql, parameters);
+    }
+
+    // Typed as the column (character(64)): a text parameter would make PostgreSQL compare as text and skip the key's index.
+    private static NpgsqlParameter ResultKeyParameter(string resultKey) => new("key", NpgsqlDbType.Char) { Value = resultKey };
+
+    /// <summary>
+    /// Bounds this transaction's waits for locks and each statement's duration, so a blocked or runaway
+    /// materialization fails its attempt instead of holding a worker; zero means no limit.
+    /// </summary>
+    public async Task LimitAsync(TimeSpan lockTimeout, TimeSpan statementTimeout, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT set_config('lock_timeout', @lock, true), set_config('statement_timeout', @statement, true)");
+        command.Parameters.AddWithValue("lock", Milliseconds(lockTimeout));
+        command.Parameters.AddWithValue("statement", Milliseconds(statementTimeout));
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Whether the run's data date has complete scores.</summary>
+    public async Task<bool> HasCompleteDataAsync(DateOnly dataDate, CancellationToken cancellationToken)
+    {
+        await using var command = Command("SELECT EXISTS (SELECT 1 FROM data_dates WHERE data_date = @date AND complete)");
+        command.Parameters.AddWithValue("date", dataDate);
+        return (bool)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private NpgsqlCommand Command(string sql) => new(sql, connection, transaction);
+
+    private static string Milliseconds(TimeSpan value) =>
+        ((long)Math.Max(0, value.TotalMilliseconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,163 @@
+using Intent.Contracts.Runs;
+using Intent.Data;
+using Intent.Data.Runs;
+using Intent.Messaging.Outbox;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+using Quartz;
+
+namespace Intent.Pipeline.Scheduling;
+
+/// <summary>
+/// Queues a daily run for every active audience with daily refresh on, for the latest complete data
+/// date, in batches: each batch inserts its runs with one INSERT ... SELECT and publishes their
+/// <see cref="MaterializeAudienceRun"/> through the bus outbox in the same transaction. The database
+/// allows one daily run per audience and date and one in-flight run per audience; audiences that
+/// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
+/// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
+/// </summary>
+[DisallowConcurrentExecution]
+public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<DailyRunsOptions> options, ILogger<QueueDailyRunsJob> logger) : IJob
+{
+    public static readonly JobKey Key = new("queue-daily-runs", "runs");
+
+    /// <summary>Job data of the "on data arrival" trigger: queue only a date not handled yet.</summary>
+    public const string OnArrivalKey = "onArrival";
+
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var onArrival = context.MergedJobDataMap.TryGetBoolean(OnArrivalKey, out var arrival) && arrival;
+        if (onArrival && !options.Value.OnDataArrival)
+        {
+            return;
+        }
+
+        DateOnly? dataDate;
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            dataDate = await scope.ServiceProvider.GetRequiredService<IntentDbContext>().DataDates
+                .Where(d => d.Complete).MaxAsync(d => (DateOnly?)d.Date, cancellationToken);
+        }
+
+        if (dataDate is not { } date)
+        {
+            if (!onArrival)
+            {
+                logger.LogWarning("No complete intent data: no daily runs queued");
+            }
+
+            return;
+        }
+
+        if (onArrival && await HandledAsync(date, cancellationToken))
+        {
+            return;
+        }
+
+        var after = Guid.Empty;
+        long queued = 0, skipped = 0;
+        while (true)
+        {
+            var (batch, created, last) = await QueueBatchAsync(date, after, cancellationToken);
+            queued += created;
+            skipped += batch - created;
+            if (batch < options.Value.BatchSize)
+            {
+                break;
+            }
+
+            after = last;
+        }
+
+        await RecordAsync(date, queued, skipped, cancellationToken);
+        logger.LogInformation("Daily runs for {DataDate}{Why}: {Queued} queued, {Skipped} audiences skipped (a run in flight or already queued for the date)",
+            date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), onArrival ? " (new data arrived)" : "", queued, skipped);
+    }
+
+    private async Task<bool> HandledAsync(DateOnly date, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await scope.ServiceProvider.GetRequiredService<IntentDbContext>().DailyRunDates.AnyAsync(d => d.DataDate == date, cancellationToken);
+    }
+
+    private async Task RecordAsync(DateOnly date, long queued, long skipped, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<IntentDbContext>().Database.ExecuteSqlAsync(
+            $"""
+            INSERT INTO daily_run_dates (data_date, queued_count, skipped_count, queued_at) VALUES ({date}, {queued}, {skipped}, now())
+            ON CONFLICT (data_date) DO UPDATE SET queued_count = excluded.queued_count, skipped_count = excluded.skipped_count, queued_at = excluded.queued_at
+            """,
+            cancellationToken);
+    }
+
+    private async Task<(int Batch, int Created, Guid Last)> QueueBatchAsync(DateOnly date, Guid after, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+
+        await using var command = new NpgsqlCommand(
+            $"""
+            WITH batch AS (
+                SELECT id, organization_id, config, config_hash FROM audiences
+                WHERE status = 'active' AND daily_refresh_enabled AND id > @after
+                ORDER BY id LIMIT @size
+            ),
+            created AS (
+                INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
+                                           candidate_count, result_count, attempts, created_at, updated_at)
+                SELECT gen_random_uuid(), b.id, b.organization_id, '{RunStatus.Stored.Queued}', 'daily', b.config, b.config_hash, @date,
+                       {ResultKeys.Sql("b.organization_id", "b.config_hash", "@date")},
+                       0, 0, 0, now(), now()
+                FROM batch b
+                ON CONFLICT DO NOTHING
+                RETURNING id, audience_id, organization_id
+            )
+            SELECT 'batch', count(*)::int, max(id::text)::uuid, NULL::uuid, NULL::uuid FROM batch
+            UNION ALL
+            SELECT 'run', 0, id, audience_id, organization_id FROM created
+            """,
+            connection,
+            (NpgsqlTransaction)transaction.GetDbTransaction());
+        command.Parameters.AddWithValue("after", after);
+        command.Parameters.AddWithValue("size", options.Value.BatchSize);
+        command.Parameters.Add(new NpgsqlParameter("date", NpgsqlDbType.Date) { Value = date });
+
+        var batch = 0;
+        var last = after;
+        var runs = new List<MaterializeAudienceRun>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (reader.GetString(0) == "batch")
+                {
+                    batch = reader.GetInt32(1);
+                    last = reader.IsDBNull(2) ? after : reader.GetGuid(2);
+                }
+                else
+                {
+                    runs.Add(new MaterializeAudienceRun { RunId = reader.GetGuid(2), AudienceId = reader.GetGuid(3), OrganizationId = reader.GetGuid(4) });
+                }
+            }
+        }
+
+        foreach (var message in runs)
+        {
+            await publisher.Publish(message, cancellationToken);
+        }
+
+        // Thousands of outbox rows: one COPY rather than an INSERT each.
+        await db.CopyPendingOutboxAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (batch, runs.Count, last);
+    }
+}
