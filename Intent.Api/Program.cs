@@ -13,6 +13,7 @@ using Intent.Pipeline.Messaging;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
+using Intent.ServiceDefaults.Telemetry;
 using Scalar.AspNetCore;
 
 namespace Intent.Api;
@@ -28,6 +29,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
+        builder.AddIntentTelemetry("intent-api");
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();
@@ -47,6 +49,7 @@ public sealed class Program
         app.UseRateLimiter();
         app.UseAuthorization();
         app.MapHealthEndpoints();
+        app.MapIntentMetrics();
         var api = app.MapGroup("").WithErrorResponses();
         api.MapTopicsEndpoints();
         api.MapAudiencesEndpoints();

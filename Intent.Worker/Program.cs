@@ -1,6 +1,7 @@
 using Intent.Pipeline;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
+using Intent.ServiceDefaults.Telemetry;
 
 namespace Intent.Worker;
 
@@ -15,12 +16,15 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
+        builder.AddIntentTelemetry("intent-worker");
         builder.AddIntentPipeline();
+        builder.AddBacklogHealthChecks();
 
         var app = builder.Build();
 
         app.UseRequestIds();
         app.MapHealthEndpoints();
+        app.MapIntentMetrics();
 
         await app.RunAsync();
     }

@@ -29,4 +29,7 @@ public sealed class PostgresOutboxOptions
 
     /// <summary>How many expired inbox rows one sweeper statement deletes.</summary>
     public int CleanupBatchSize { get; set; } = 10_000;
+
+    /// <summary>How long the oldest undelivered message may wait before the backlog counts as an alarm (health: degraded).</summary>
+    public TimeSpan BacklogAlarmAge { get; set; } = TimeSpan.FromSeconds(60);
 }

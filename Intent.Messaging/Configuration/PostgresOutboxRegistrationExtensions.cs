@@ -1,3 +1,4 @@
+using Intent.Messaging.Diagnostics;
 using Intent.Messaging.Relay;
 using Intent.Messaging.Inbox;
 using Intent.Messaging.Outbox;
@@ -8,6 +9,7 @@ using MassTransit.DependencyInjection;
 using MassTransit.Middleware;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -19,7 +21,9 @@ public static class PostgresOutboxRegistrationExtensions
     /// <summary>
     /// Adds the transactional outbox on <typeparamref name="TDbContext"/>: the inbox and consumer
     /// outbox on every receive endpoint (unless configured manually), the bus outbox when asked
-    /// (<see cref="PostgresOutboxConfigurator.UseBusOutbox"/>), the delivery service and the inbox sweeper.
+    /// (<see cref="PostgresOutboxConfigurator.UseBusOutbox"/>), the delivery service and the inbox sweeper;
+    /// and its instruments (<see cref="OutboxMetrics"/>, meter <see cref="OutboxMetrics.MeterName"/>) and
+    /// backlog reader (<see cref="IOutboxBacklog"/>).
     /// </summary>
     public static IBusRegistrationConfigurator AddPostgresOutbox<TDbContext>(
         this IBusRegistrationConfigurator configurator,
@@ -36,6 +40,9 @@ public static class PostgresOutboxRegistrationExtensions
         }
 
         configurator.TryAddScoped<IOutboxContextFactory<TDbContext>, PostgresOutboxContextFactory<TDbContext>>();
+        configurator.TryAddSingleton(TimeProvider.System);
+        configurator.TryAddSingleton<IOutboxBacklog, OutboxBacklog<TDbContext>>();
+        configurator.TryAddSingleton(services => new OutboxMetrics(services.GetService<IMeterFactory>(), services.GetRequiredService<IOutboxBacklog>()));
 
         if (outbox.BusOutbox)
         {

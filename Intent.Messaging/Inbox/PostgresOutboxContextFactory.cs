@@ -1,5 +1,6 @@
 using System.Data;
 using Intent.Messaging.Configuration;
+using Intent.Messaging.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using Microsoft.EntityFrameworkCore;
@@ -13,7 +14,8 @@ namespace Intent.Messaging.Inbox;
 /// row (locked), the consumer's or saga's changes and its outgoing messages commit together, or
 /// not at all. A message already consumed by this consumer is acknowledged without running it again.
 /// </summary>
-public sealed class PostgresOutboxContextFactory<TDbContext>(TDbContext dbContext, IServiceProvider provider) : IOutboxContextFactory<TDbContext>
+public sealed class PostgresOutboxContextFactory<TDbContext>(TDbContext dbContext, IServiceProvider provider, OutboxMetrics? metrics = null)
+    : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
     public async Task Send<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next)
@@ -33,6 +35,10 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(TDbContext dbContex
                     (NpgsqlTransaction)transaction.GetDbTransaction(),
                     tables);
                 receipt = await store.ReceiveAsync(messageId, options.ConsumerId, context.CancellationToken);
+                if (receipt.Consumed.HasValue)
+                {
+                    metrics?.DuplicateSkipped(context.ReceiveContext.InputAddress);
+                }
 
                 var outboxContext = new PostgresOutboxConsumeContext<TDbContext, T>(context, options, provider, dbContext, receipt, store);
                 await next.Send(outboxContext);

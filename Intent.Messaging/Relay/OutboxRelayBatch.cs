@@ -1,8 +1,10 @@
 using System.Collections.Concurrent;
 using System.Data;
 using Intent.Messaging.Configuration;
+using Intent.Messaging.Diagnostics;
 using Intent.Messaging.Outbox;
 using MassTransit;
+using MassTransit.Logging;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Logging;
@@ -13,7 +15,8 @@ namespace Intent.Messaging.Relay;
 /// <summary>
 /// One relay transaction: claim up to a batch of outboxes no other process holds
 /// (<c>FOR UPDATE SKIP LOCKED</c>), send their messages (in order within each outbox, outboxes
-/// side by side), delete what the broker accepted, commit.
+/// side by side), delete what the broker accepted, commit. Each send continues the trace of the code
+/// that wrote the message (its stored <c>MT-Activity-Id</c> header), however late it is relayed.
 /// </summary>
 public sealed class OutboxRelayBatch(
     NpgsqlDataSource dataSource,
@@ -21,7 +24,8 @@ public sealed class OutboxRelayBatch(
     IBus bus,
     PostgresOutboxOptions options,
     IEnumerable<IOutboxRelayObserver> observers,
-    ILogger logger)
+    ILogger logger,
+    OutboxMetrics? metrics = null)
 {
     private readonly IOutboxRelayObserver[] _observers = observers.ToArray();
 
@@ -39,6 +43,7 @@ public sealed class OutboxRelayBatch(
             return new Result(0, 0, false);
         }
 
+        metrics?.BatchClaimed(messages.Count);
         var (sent, failed) = await SendAsync(messages, cancellationToken);
 
         foreach (var observer in _observers)
@@ -135,13 +140,18 @@ public sealed class OutboxRelayBatch(
                 {
                     try
                     {
-                        await SendOneAsync(message, token);
+                        if (await SendOneAsync(message, token))
+                        {
+                            metrics?.Delivered(message.DestinationAddress);
+                        }
+
                         sent.Add(message);
                     }
                     catch (Exception exception) when (!token.IsCancellationRequested)
                     {
                         // The rest of this outbox waits, in order, for the next attempt.
                         Interlocked.Exchange(ref failed, 1);
+                        metrics?.DeliveryFailed(message.DestinationAddress, exception);
                         logger.LogWarning(exception, "Outbox message {MessageId} (outbox {OutboxId}) could not be sent; it stays for the next attempt",
                             message.MessageId, message.OutboxId);
                         break;
@@ -152,19 +162,20 @@ public sealed class OutboxRelayBatch(
         return (sent.OrderBy(m => m.SequenceNumber).ToList(), failed == 1);
     }
 
-    private async Task SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
+    /// <summary>Sends one message; false when it was discarded instead (no destination, expired).</summary>
+    private async Task<bool> SendOneAsync(OutboxMessage message, CancellationToken cancellationToken)
     {
         if (message.DestinationAddress is null)
         {
             logger.LogWarning("Outbox message {MessageId} has no destination and is discarded", message.MessageId);
-            return;
+            return false;
         }
 
         if (message.ExpirationTime < DateTime.UtcNow)
         {
             logger.LogWarning("Outbox message {MessageId} expired at {ExpirationTime} before delivery and is discarded",
                 message.MessageId, message.ExpirationTime);
-            return;
+            return false;
         }
 
         message.Deserialize(SystemTextJsonMessageSerializer.Instance);
@@ -172,7 +183,28 @@ public sealed class OutboxRelayBatch(
         timeout.CancelAfter(options.SendTimeout);
 
         var endpoint = await bus.GetSendEndpoint(message.DestinationAddress);
-        await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), timeout.Token);
+
+        // As MassTransit's own outbox delivery does: an "outbox process" span whose parent is the span that
+        // wrote the message (read from its stored headers), so the broker send and the consumer join that trace.
+        var activity = LogContext.Current?.StartOutboxDeliverActivity(message);
+        var instrument = LogContext.Current?.StartOutboxDeliveryInstrument(message);
+        try
+        {
+            await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, message.DestinationAddress), timeout.Token);
+        }
+        catch (Exception exception)
+        {
+            activity?.AddExceptionEvent(exception);
+            instrument?.AddException(exception);
+            throw;
+        }
+        finally
+        {
+            activity?.Stop();
+            instrument?.Stop();
+        }
+
+        return true;
     }
 
     private static string? NullableString(NpgsqlDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);

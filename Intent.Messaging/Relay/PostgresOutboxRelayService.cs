@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Intent.Messaging.Configuration;
+using Intent.Messaging.Diagnostics;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,11 +18,13 @@ namespace Intent.Messaging.Relay;
 /// run it side by side.
 /// </summary>
 public sealed class PostgresOutboxRelayService<TDbContext>(
+    IServiceProvider provider,
     IServiceScopeFactory scopeFactory,
     IBus bus,
     IOptions<PostgresOutboxOptions> options,
     IEnumerable<IOutboxRelayObserver> observers,
-    ILogger<PostgresOutboxRelayService<TDbContext>> logger) : BackgroundService
+    ILogger<PostgresOutboxRelayService<TDbContext>> logger,
+    OutboxMetrics? metrics = null) : BackgroundService
     where TDbContext : DbContext
 {
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
@@ -29,6 +33,9 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        // MassTransit's spans and instruments hang off its log context, which is per async flow: give the relay's one.
+        LogContext.ConfigureCurrentLogContextIfNull(provider);
+
         string connectionString;
         OutboxTableNames tables;
         await using (var scope = scopeFactory.CreateAsyncScope())
@@ -45,12 +52,15 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
 
         // The listener's connection LISTENs: reset every connection before reuse so no other holds a LISTEN.
         builder.ConnectionStringBuilder.NoResetOnClose = false;
+
+        // Polls and claims of an idle relay would each be a trace of one statement: trace only statements inside a trace.
+        builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null));
         await using var dataSource = builder.Build();
 
         var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);
         var listening = listener.RunAsync(stoppingToken);
 
-        var batch = new OutboxRelayBatch(dataSource, tables, bus, options.Value, observers, logger);
+        var batch = new OutboxRelayBatch(dataSource, tables, bus, options.Value, observers, logger, metrics);
         // Several loops per process: a commit that lands while one batch is on its way to the broker
         // is claimed by an idle loop at once instead of waiting for that batch to finish.
         var loops = Enumerable.Range(0, Math.Max(1, options.Value.RelayLoops)).Select(_ => DeliverAsync(batch, stoppingToken));

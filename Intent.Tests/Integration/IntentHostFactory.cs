@@ -1,11 +1,16 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Intent.Tests.Integration;
 
-/// <summary>Starts an Intent host (API or worker) in-process against the real services.</summary>
-public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, string?>? overrides = null)
+/// <summary>
+/// Starts an Intent host (API or worker) in-process against the real services; <c>services</c> adds to
+/// its registrations (e.g. an in-memory span exporter).
+/// </summary>
+public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, string?>? overrides = null, Action<IServiceCollection>? services = null)
     : WebApplicationFactory<TEntryPoint>
     where TEntryPoint : class
 {
@@ -27,9 +32,16 @@ public sealed class IntentHostFactory<TEntryPoint>(IReadOnlyDictionary<string, s
         builder.UseSetting("Exports:SigningKey", TestSettings.ExportsSigningKey);
         builder.UseSetting("Exports:Directory", TestSettings.ExportsDirectory);
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "Critical");
+        // Error queues of the shared test virtual host hold what earlier tests faulted on purpose; the tests of that check turn it on.
+        builder.UseSetting("RabbitMq:Management:Url", "");
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (services is not null)
+        {
+            builder.ConfigureTestServices(services);
         }
     }
 }

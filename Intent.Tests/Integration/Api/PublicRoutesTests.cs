@@ -12,6 +12,7 @@ public sealed class PublicRoutesTests(ApiFixture api) : IClassFixture<ApiFixture
     [
         "* /health/live",
         "* /health/ready",
+        "* /metrics",
         "GET /docs/favicon.svg",
         "GET /docs/scalar.aspnetcore.js",
         "GET /docs/scalar.js",

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Intent.Cli;
 using Intent.Data.Organizations;
 using Intent.Tests.Integration.Api;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Intent.Tests.Integration.Runs;
 
@@ -18,11 +19,13 @@ public sealed class RunsWorld : IAsyncDisposable
     private IntentHostFactory<global::Intent.Api.Program> _api = null!;
 
     private readonly IReadOnlyDictionary<string, string?> _workerSettings;
+    private readonly Action<IServiceCollection>? _services;
 
-    private RunsWorld(ScratchDatabase database, IReadOnlyDictionary<string, string?>? workerSettings)
+    private RunsWorld(ScratchDatabase database, IReadOnlyDictionary<string, string?>? workerSettings, Action<IServiceCollection>? services)
     {
         Database = database;
         _workerSettings = workerSettings ?? new Dictionary<string, string?>();
+        _services = services;
     }
 
     public ScratchDatabase Database { get; }
@@ -37,12 +40,16 @@ public sealed class RunsWorld : IAsyncDisposable
 
     /// <summary>
     /// A new world; <c>workerSettings</c> is configuration every worker of it starts with (e.g. <c>Runs:RetryBaseDelay</c>),
-    /// <c>apiSettings</c> the same for its API.
+    /// <c>apiSettings</c> the same for its API; <c>services</c> adds to the registrations of every host (API and workers).
     /// </summary>
     public static async Task<RunsWorld> CreateAsync(
-        bool seeded = true, bool worker = true, IReadOnlyDictionary<string, string?>? workerSettings = null, IReadOnlyDictionary<string, string?>? apiSettings = null)
+        bool seeded = true,
+        bool worker = true,
+        IReadOnlyDictionary<string, string?>? workerSettings = null,
+        IReadOnlyDictionary<string, string?>? apiSettings = null,
+        Action<IServiceCollection>? services = null)
     {
-        var world = new RunsWorld(await ScratchDatabase.CreateAsync(), workerSettings);
+        var world = new RunsWorld(await ScratchDatabase.CreateAsync(), workerSettings, services);
         if (seeded)
         {
             Assert.Equal(0, await SeedCommand.RunAsync(world.Database.ConnectionString,
@@ -53,7 +60,7 @@ public sealed class RunsWorld : IAsyncDisposable
         {
             ["ConnectionStrings:Intent"] = world.Database.ConnectionString,
         };
-        world._api = new IntentHostFactory<global::Intent.Api.Program>(overrides);
+        world._api = new IntentHostFactory<global::Intent.Api.Program>(overrides, services);
         world._hosts.Add(world._api);
         if (worker)
         {
@@ -105,7 +112,7 @@ public sealed class RunsWorld : IAsyncDisposable
     public async Task StartWorkerAsync()
     {
         Worker = new IntentHostFactory<global::Intent.Worker.Program>(
-            new Dictionary<string, string?>(_workerSettings) { ["ConnectionStrings:Intent"] = Database.ConnectionString });
+            new Dictionary<string, string?>(_workerSettings) { ["ConnectionStrings:Intent"] = Database.ConnectionString }, _services);
         _hosts.Add(Worker);
         Workers.Add(Worker);
         using var client = Worker.CreateClient();

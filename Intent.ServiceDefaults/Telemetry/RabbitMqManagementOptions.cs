@@ -1,0 +1,19 @@
+namespace Intent.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// Where the RabbitMQ management HTTP API answers (configuration section <c>RabbitMq:Management</c>, e.g.
+/// <c>RabbitMq__Management__Url</c>). The worker reads queue depths from it for its health.
+/// </summary>
+public sealed class RabbitMqManagementOptions
+{
+    public const string SectionName = "RabbitMq:Management";
+
+    /// <summary>The management API's base address; empty: error queues are not watched.</summary>
+    public string? Url { get; set; } = "http://127.0.0.1:15672";
+
+    /// <summary>Management user; unset: the broker user (<c>RabbitMq:Username</c>).</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Management password; unset: the broker password (<c>RabbitMq:Password</c>).</summary>
+    public string? Password { get; set; }
+}

@@ -1,0 +1,83 @@
+using Intent.Messaging.Diagnostics;
+using MassTransit.Logging;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.Metrics;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace Intent.ServiceDefaults.Telemetry;
+
+/// <summary>OpenTelemetry for every Intent host: traces, metrics, Prometheus text, OTLP on request, trace ids in logs.</summary>
+public static class TelemetryExtensions
+{
+    /// <summary>Where each host serves its metrics as Prometheus text.</summary>
+    public const string MetricsPath = "/metrics";
+
+    // Npgsql labels its series with the connection string (host, database, user) and the server's address;
+    // /metrics is public, so only the labels that say nothing of the deployment stay.
+    private static readonly string[] NpgsqlLabels = ["db.client.connection.state", "db.system.name", "error.type"];
+
+    /// <summary>
+    /// Traces (ASP.NET Core, HttpClient, Npgsql, MassTransit's <c>MassTransit</c> source, which carries a
+    /// message's trace through the outbox and the broker) and metrics (the same, the .NET runtime and
+    /// <see cref="OutboxMetrics"/>), served at <see cref="MetricsPath"/> once <see cref="MapIntentMetrics"/>
+    /// maps it. The standard variables work as the OpenTelemetry SDK documents them:
+    /// <c>OTEL_SERVICE_NAME</c> (default <paramref name="defaultServiceName"/>), <c>OTEL_RESOURCE_ATTRIBUTES</c>,
+    /// <c>OTEL_TRACES_SAMPLER</c> and <c>OTEL_TRACES_SAMPLER_ARG</c>; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
+    /// (with the other <c>OTEL_EXPORTER_OTLP_*</c>) turns on OTLP export of traces, metrics and logs, and
+    /// nothing is exported over OTLP without it. JSON log lines carry the current trace and span ids.
+    /// </summary>
+    public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Logging.Configure(logging =>
+            logging.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+
+        var telemetry = builder.Services.AddOpenTelemetry()
+            // The variables come last so that OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES win over the default name.
+            .ConfigureResource(resource => resource.AddService(defaultServiceName).AddEnvironmentVariableDetector())
+            .WithTracing(tracing => tracing
+                .AddSource(DiagnosticHeaders.DefaultListenerName)
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !IsOperatorPath(http.Request.Path))
+                .AddHttpClientInstrumentation()
+                .AddNpgsql())
+            .WithMetrics(metrics => metrics
+                .AddMeter(DiagnosticHeaders.DefaultListenerName)
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddNpgsqlInstrumentation()
+                .AddView(instrument => instrument.Meter.Name == "Npgsql" ? new MetricStreamConfiguration { TagKeys = NpgsqlLabels } : null)
+                .AddPrometheusExporter());
+
+        // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.
+        builder.Metrics.EnableMetrics(OutboxMetrics.MeterName, instrumentName: null, listenerName: null, scopes: MeterScope.Local);
+        // Create the outbox instruments with the provider, so its gauges report before this host relays or consumes anything.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, _) => services.GetService<OutboxMetrics>());
+
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            telemetry.UseOtlpExporter();
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Serves this host's metrics as Prometheus text at <see cref="MetricsPath"/>: public (scrapers carry
+    /// no token), never rate limited, not in the OpenAPI document.
+    /// </summary>
+    public static IEndpointConventionBuilder MapIntentMetrics(this IEndpointRouteBuilder endpoints) =>
+        endpoints.MapPrometheusScrapingEndpoint(MetricsPath).AllowAnonymous().DisableRateLimiting().ExcludeFromDescription();
+
+    private static bool IsOperatorPath(PathString path) =>
+        path.StartsWithSegments(MetricsPath, StringComparison.OrdinalIgnoreCase) || path.StartsWithSegments("/health", StringComparison.OrdinalIgnoreCase);
+}

@@ -1,0 +1,62 @@
+using System.Diagnostics;
+using Intent.ServiceDefaults;
+using Intent.ServiceDefaults.Telemetry;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Intent.Tests.Unit.Telemetry;
+
+/// <summary>The standard OTEL_* settings reach the SDK through AddIntentTelemetry.</summary>
+public sealed class TelemetryConfigurationTests
+{
+    [Fact]
+    public void The_service_name_is_the_hosts_unless_OTEL_SERVICE_NAME_names_another()
+    {
+        Assert.Equal("intent-worker", ServiceName(new Dictionary<string, string?>()));
+        Assert.Equal("orbit-batch", ServiceName(new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "orbit-batch" }));
+    }
+
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("always_off", false)]
+    [InlineData("traceidratio", false)]
+    [InlineData("parentbased_always_on", true)]
+    public void OTEL_TRACES_SAMPLER_decides_which_traces_are_recorded(string? sampler, bool recorded)
+    {
+        var settings = new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = sampler, ["OTEL_TRACES_SAMPLER_ARG"] = "0" };
+        var source = $"intent-test-{Guid.NewGuid():N}";
+        using var host = Build(settings, source);
+        host.Services.GetRequiredService<TracerProvider>();
+        using var activities = new ActivitySource(source);
+
+        using var activity = activities.StartActivity("work");
+
+        Assert.Equal(recorded, activity?.Recorded ?? false);
+    }
+
+    private static string? ServiceName(Dictionary<string, string?> settings)
+    {
+        using var host = Build(settings, source: null);
+        var resource = host.Services.GetRequiredService<TracerProvider>().GetResource();
+        return resource.Attributes.FirstOrDefault(a => a.Key == "service.name").Value as string;
+    }
+
+    /// <summary>A host with the given configuration; its tracing also listens to <paramref name="source"/>, which nothing else listens to.</summary>
+    internal static IHost Build(Dictionary<string, string?> settings, string? source, Action<HostApplicationBuilder>? configure = null)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
+        builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
+        builder.AddServiceDefaults();
+        builder.AddIntentTelemetry("intent-worker");
+        if (source is not null)
+        {
+            builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(source));
+        }
+
+        configure?.Invoke(builder);
+        return builder.Build();
+    }
+}
