@@ -8,6 +8,7 @@ using Intent.Api.RateLimiting;
 using Intent.Api.Runs;
 using Intent.Api.Topics;
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Messaging;
 using Intent.ServiceDefaults;
@@ -29,7 +30,8 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentTelemetry("intent-api");
+        builder.AddIntentTelemetry("intent-api", PipelineMetrics.MeterName);
+        builder.Services.AddPipelineMetrics();
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
         builder.AddApiErrors();

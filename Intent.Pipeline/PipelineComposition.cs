@@ -1,10 +1,12 @@
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Email;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Messaging;
 using Intent.Pipeline.Runs;
 using Intent.Pipeline.Scheduling;
 using Intent.ServiceDefaults.Messaging;
+using MassTransit;
 
 namespace Intent.Pipeline;
 
@@ -23,6 +25,7 @@ public static class PipelineComposition
             bus.AddRunSaga();
             bus.AddConsumer<WriteAudienceExportConsumer>().Endpoint(e => e.Name = "write-audience-export");
             bus.AddReadyEmailConsumer();
+            bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(RunLogScopeFilter<>), context));
         });
         builder.Services.AddIntentExports();
         builder.Services.AddReadyEmailSender();

@@ -1,4 +1,5 @@
 using Intent.Pipeline;
+using Intent.Pipeline.Diagnostics;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Telemetry;
@@ -16,7 +17,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentTelemetry("intent-worker");
+        builder.AddIntentTelemetry("intent-worker", PipelineMetrics.MeterName);
         builder.AddIntentPipeline();
         builder.AddBacklogHealthChecks();
 

@@ -4,6 +4,7 @@ using Intent.Api.RateLimiting;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
@@ -142,11 +143,16 @@ public static class RunsEndpoints
         TypedResults.Ok(http.Envelope(RunResponse.From(await FindRunAsync(http, id, runId, db, cancellationToken))));
 
     public static async Task<Ok<DataEnvelope<RunResponse>>> CancelRun(
-        HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, PipelineMetrics metrics, CancellationToken cancellationToken)
     {
         var cancelled = await RunCancellation.CancelQueuedAsync(
             db, http.User.OrganizationId(), id, runId, clock.GetUtcNow().UtcDateTime, cancellationToken);
         var run = await FindRunAsync(http, id, runId, db, cancellationToken);
+        if (cancelled)
+        {
+            metrics.Transition(run, RunStatus.Queued, RunStatus.Cancelled);
+        }
+
         return cancelled
             ? TypedResults.Ok(http.Envelope(RunResponse.From(run)))
             : throw new ApiException(StatusCodes.Status409Conflict, "RUN_NOT_CANCELLABLE",

@@ -2,6 +2,7 @@ using System.Globalization;
 using Intent.Contracts.Exports;
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Data.Exports;
 using Intent.Data.Runs;
 using Intent.Pipeline.Exports;
@@ -28,6 +29,7 @@ public sealed class ReadyEmailConsumer(
     DownloadUrls downloadUrls,
     IOptions<EmailOptions> options,
     TimeProvider clock,
+    PipelineMetrics metrics,
     ILogger<ReadyEmailConsumer> logger)
     : IConsumer<AudienceRunCompleted>, IConsumer<AudienceExportCompleted>, IConsumer<AudienceExportFailed>
 {
@@ -95,6 +97,7 @@ public sealed class ReadyEmailConsumer(
             logger.LogWarning("Run {RunId}: ready email to {Count} recipients not sent, organization {OrganizationId} is over its daily quota of {Quota}",
                 wanted.Run.CorrelationId, wanted.Recipients.Count, wanted.Run.OrganizationId, quota.Quota);
             await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: false, quota.Describe(), cancellationToken);
+            metrics.Email("quota_refused");
             return;
         }
 
@@ -106,6 +109,7 @@ public sealed class ReadyEmailConsumer(
             {
                 await sender.SendAsync(message, cancellationToken);
                 await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: true, error: null, cancellationToken);
+                metrics.Email("sent");
                 logger.LogInformation("Run {RunId}: ready email sent to {Count} recipients via {Destination}",
                     wanted.Run.CorrelationId, wanted.Recipients.Count, sender.Destination);
                 return;
@@ -118,6 +122,7 @@ public sealed class ReadyEmailConsumer(
                 if (attempt >= settings.MaxAttempts)
                 {
                     await RecordAsync(wanted.Run.CorrelationId, export.Id, sent: false, failure.ToString(), cancellationToken);
+                    metrics.Email("failed", failure.Code);
                     return;
                 }
 

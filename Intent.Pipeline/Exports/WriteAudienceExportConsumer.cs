@@ -1,5 +1,6 @@
 using Intent.Contracts.Exports;
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Data.Exports;
 using Intent.Data.Runs;
 using MassTransit;
@@ -23,6 +24,7 @@ public sealed class WriteAudienceExportConsumer(
     IOptions<ExportOptions> options,
     IConfiguration configuration,
     TimeProvider clock,
+    PipelineMetrics metrics,
     ILogger<WriteAudienceExportConsumer> logger) : IConsumer<WriteAudienceExport>
 {
     public const string ExportFailed = "EXPORT_FAILED";
@@ -51,6 +53,7 @@ public sealed class WriteAudienceExportConsumer(
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var transaction = db.Database.CurrentTransaction!;
         ExportCsv.Written? written = null;
+        var started = clock.GetTimestamp();
         await transaction.CreateSavepointAsync("export", context.CancellationToken);
         try
         {
@@ -61,6 +64,7 @@ public sealed class WriteAudienceExportConsumer(
         catch (Exception e) when (e is not OperationCanceledException)
         {
             await transaction.RollbackToSavepointAsync("export", context.CancellationToken);
+            metrics.ExportFailed(clock.GetElapsedTime(started));
             logger.LogWarning(e, "Export {ExportId} of run {RunId} could not be written", export.Id, export.RunId);
             await FailAsync(context, export, "The export file could not be written; ask for the export again.");
             return;
@@ -95,6 +99,7 @@ public sealed class WriteAudienceExportConsumer(
             throw new InvalidOperationException($"Export {export.Id}: the write took longer than {ExportFileRemovals.UnfinishedWriteGrace} and its file was given up");
         }
 
+        metrics.ExportWritten(written.ByteSize, written.RowCount, clock.GetElapsedTime(started));
         logger.LogInformation("Export {ExportId} of run {RunId}: {Rows} rows, {Bytes} bytes", export.Id, export.RunId, written.RowCount, written.ByteSize);
         await context.Publish(new AudienceExportCompleted { ExportId = export.Id, RunId = export.RunId });
     }

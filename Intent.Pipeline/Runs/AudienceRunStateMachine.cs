@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data.Runs;
+using Intent.Pipeline.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -26,11 +27,13 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
 
     private readonly RunAttemptOptions _settings;
     private readonly TimeProvider _clock;
+    private readonly PipelineMetrics _metrics;
 
-    public AudienceRunStateMachine(IOptions<RunAttemptOptions> options, TimeProvider clock)
+    public AudienceRunStateMachine(IOptions<RunAttemptOptions> options, TimeProvider clock, PipelineMetrics metrics)
     {
         _settings = options.Value;
         _clock = clock;
+        _metrics = metrics;
         InstanceState(r => r.Status);
 
         Event(() => MaterializeRequested, e => { e.CorrelateById(c => c.Message.RunId); e.OnMissingInstance(m => m.Discard()); });
@@ -42,15 +45,21 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
         During(
             Queued,
             When(MaterializeRequested)
-                .Then(c => RunTransitions.Start(c.Saga, Now))
+                .Then(c =>
+                {
+                    _metrics.Started(c.Saga, Now);
+                    RunTransitions.Start(c.Saga, Now);
+                })
                 .Activity(x => x.OfType<ReuseExistingSnapshot>())
                 .IfElse(
                     c => c.Saga.CompletedAt is not null,
                     reused => reused
                         .Activity(x => x.OfType<RecordAudienceRefresh<MaterializeAudienceRun>>())
+                        .Then(c => Ended(c.Saga, RunStatus.Queued, RunStatus.Completed))
                         .TransitionTo(Completed)
                         .Publish(c => RunCompleted(c.Saga)),
                     build => build
+                        .Then(c => _metrics.Transition(c.Saga, RunStatus.Queued, RunStatus.Running))
                         .TransitionTo(Running)
                         .Send(MaterializationQueue, c => new MaterializeAudienceSnapshot { RunId = c.Saga.CorrelationId, Attempt = c.Saga.Attempts })),
             Ignore(SnapshotMaterialized),
@@ -61,8 +70,17 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
         During(
             Running,
             When(SnapshotMaterialized, c => RunAttempts.IsCurrent(c.Saga, c.Message.Attempt))
-                .Then(c => RunTransitions.Complete(c.Saga, c.Message, Now))
+                .Then(c =>
+                {
+                    RunTransitions.Complete(c.Saga, c.Message, Now);
+                    _metrics.AttemptEnded(c.Saga, Now);
+                    if (!c.Message.Reused)
+                    {
+                        _metrics.RowsMaterialized(c.Saga, c.Message.ResultCount);
+                    }
+                })
                 .Activity(x => x.OfType<RecordAudienceRefresh<AudienceSnapshotMaterialized>>())
+                .Then(c => Ended(c.Saga, RunStatus.Running, RunStatus.Completed))
                 .TransitionTo(Completed)
                 .Publish(c => RunCompleted(c.Saga)),
             RetryOrFail(
@@ -113,8 +131,29 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
         where T : class =>
         failed.IfElse(
             c => retryable(c) && c.Saga.Attempts < _settings.MaxAttempts,
-            retry => retry.Activity(x => x.OfType<ScheduleNextAttempt<T>>()).TransitionTo(Queued),
-            fail => fail.TransitionTo(Failed).Publish(c => RunFailed(c.Saga)));
+            retry => retry
+                .Activity(x => x.OfType<ScheduleNextAttempt<T>>())
+                .Then(c =>
+                {
+                    _metrics.AttemptEnded(c.Saga, Now);
+                    _metrics.RetryScheduled(c.Saga);
+                    _metrics.Transition(c.Saga, RunStatus.Running, RunStatus.Queued);
+                })
+                .TransitionTo(Queued),
+            fail => fail
+                .Then(c =>
+                {
+                    _metrics.AttemptEnded(c.Saga, Now);
+                    Ended(c.Saga, RunStatus.Running, RunStatus.Failed);
+                })
+                .TransitionTo(Failed)
+                .Publish(c => RunFailed(c.Saga)));
+
+    private void Ended(AudienceRun run, string from, string to)
+    {
+        _metrics.Transition(run, from, to);
+        _metrics.RunEnded(run, Now);
+    }
 
     private static AudienceRunCompleted RunCompleted(AudienceRun run) =>
         new() { RunId = run.CorrelationId, ResultCount = run.ResultCount, ResultKey = run.ResultKey! };

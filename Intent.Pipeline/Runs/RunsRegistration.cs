@@ -1,5 +1,6 @@
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Diagnostics;
 using Intent.Messaging.Configuration;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -13,6 +14,7 @@ public static class RunsRegistration
     {
         // The saga and its activities read the time from here (tests give their own).
         bus.TryAddSingleton(TimeProvider.System);
+        bus.AddPipelineMetrics();
         bus.AddSagaStateMachine<AudienceRunStateMachine, AudienceRun>()
             .PostgresRepository<AudienceRun, IntentDbContext>()
             .Endpoint(e => e.Name = "materialize-audience-run");

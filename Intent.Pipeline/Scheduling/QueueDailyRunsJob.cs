@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Data.Runs;
 using Intent.Messaging.Outbox;
 using MassTransit;
@@ -21,7 +22,8 @@ namespace Intent.Pipeline.Scheduling;
 /// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<DailyRunsOptions> options, ILogger<QueueDailyRunsJob> logger) : IJob
+public sealed class QueueDailyRunsJob(
+    IServiceScopeFactory scopes, IOptions<DailyRunsOptions> options, PipelineMetrics metrics, TimeProvider clock, ILogger<QueueDailyRunsJob> logger) : IJob
 {
     public static readonly JobKey Key = new("queue-daily-runs", "runs");
 
@@ -58,6 +60,7 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
             return;
         }
 
+        var started = clock.GetTimestamp();
         var after = Guid.Empty;
         long queued = 0, skipped = 0;
         while (true)
@@ -74,6 +77,7 @@ public sealed class QueueDailyRunsJob(IServiceScopeFactory scopes, IOptions<Dail
         }
 
         await RecordAsync(date, queued, skipped, cancellationToken);
+        metrics.DailyRunsQueued(queued, clock.GetElapsedTime(started));
         logger.LogInformation("Daily runs for {DataDate}{Why}: {Queued} queued, {Skipped} audiences skipped (a run in flight or already queued for the date)",
             date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), onArrival ? " (new data arrived)" : "", queued, skipped);
     }

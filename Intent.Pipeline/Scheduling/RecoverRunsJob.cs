@@ -1,5 +1,6 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using Intent.Data.Runs;
 using Intent.Pipeline.Runs;
 using MassTransit;
@@ -19,7 +20,7 @@ namespace Intent.Pipeline.Scheduling;
 /// <see cref="MaterializeAudienceRun"/> again. Both go through the bus outbox, in bounded batches.
 /// </summary>
 [DisallowConcurrentExecution]
-public sealed class RecoverRunsJob(IServiceScopeFactory scopes, IOptions<RunAttemptOptions> options, ILogger<RecoverRunsJob> logger) : IJob
+public sealed class RecoverRunsJob(IServiceScopeFactory scopes, IOptions<RunAttemptOptions> options, PipelineMetrics metrics, ILogger<RecoverRunsJob> logger) : IJob
 {
     public static readonly JobKey Key = new("recover-runs", "runs");
     private const int BatchSize = 500;
@@ -78,6 +79,8 @@ public sealed class RecoverRunsJob(IServiceScopeFactory scopes, IOptions<RunAtte
 
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        metrics.Recovered("stuck", stuck);
+        metrics.Recovered("overdue", overdue);
         logger.LogWarning("Recovery: {Stuck} running runs without a heartbeat for {Lease}, {Overdue} overdue retries sent again",
             stuck, options.Value.Lease, overdue);
     }

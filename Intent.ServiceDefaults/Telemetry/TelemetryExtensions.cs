@@ -35,7 +35,7 @@ public static class TelemetryExtensions
     /// (with the other <c>OTEL_EXPORTER_OTLP_*</c>) turns on OTLP export of traces, metrics and logs, and
     /// nothing is exported over OTLP without it. JSON log lines carry the current trace and span ids.
     /// </summary>
-    public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName)
+    public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, params string[] meters)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.Configure(logging =>
@@ -59,7 +59,10 @@ public static class TelemetryExtensions
                 .AddPrometheusExporter());
 
         // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.
-        builder.Metrics.EnableMetrics(OutboxMetrics.MeterName, instrumentName: null, listenerName: null, scopes: MeterScope.Local);
+        foreach (var meter in meters.Append(OutboxMetrics.MeterName))
+        {
+            builder.Metrics.EnableMetrics(meter, instrumentName: null, listenerName: null, scopes: MeterScope.Local);
+        }
         // Create the outbox instruments with the provider, so its gauges report before this host relays or consumes anything.
         builder.Services.ConfigureOpenTelemetryMeterProvider((services, _) => services.GetService<OutboxMetrics>());
 

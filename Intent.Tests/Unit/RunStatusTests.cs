@@ -1,4 +1,5 @@
 using Intent.Data.Runs;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
 using Microsoft.Extensions.Options;
 
@@ -9,7 +10,8 @@ public sealed class RunStatusTests
     [Fact]
     public void The_state_machine_declares_exactly_the_statuses_a_run_can_take()
     {
-        var machine = new AudienceRunStateMachine(Options.Create(new RunAttemptOptions()), TimeProvider.System);
+        using var metrics = new PipelineMetrics(null);
+        var machine = new AudienceRunStateMachine(Options.Create(new RunAttemptOptions()), TimeProvider.System, metrics);
 
         var states = machine.States.Select(s => s.Name).Where(n => n is not ("Initial" or "Final")).Order(StringComparer.Ordinal);
 

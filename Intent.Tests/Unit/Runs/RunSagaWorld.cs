@@ -2,6 +2,7 @@ using System.Text.Json;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
 using MassTransit;
 using MassTransit.Testing;
@@ -48,6 +49,7 @@ public sealed class RunSagaWorld : IAsyncDisposable
         services.AddLogging();
         // The worker's services take their clock from the container; the run saga still reads DateTime.UtcNow itself.
         services.AddSingleton(TimeProvider.System);
+        services.AddPipelineMetrics();
         services.Configure<RunAttemptOptions>(o =>
         {
             o.MaxAttempts = MaxAttempts;

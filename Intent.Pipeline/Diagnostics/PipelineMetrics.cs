@@ -1,0 +1,126 @@
+using System.Diagnostics.Metrics;
+using Intent.Data;
+using Intent.Data.Runs;
+
+namespace Intent.Pipeline.Diagnostics;
+
+/// <summary>
+/// The run pipeline's instruments, on the meter <see cref="MeterName"/>. Labels stay bounded: statuses,
+/// run type, error code, export or email outcome; never an organization, audience or run id.
+/// A transition is counted when the saga makes it, inside its transaction: a transaction that rolls
+/// back and is redelivered counts its transition again.
+/// </summary>
+public sealed class PipelineMetrics : IDisposable
+{
+    public const string MeterName = "Intent.Pipeline";
+
+    private static readonly double[] SecondsBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
+    private readonly Counter<long> _transitions;
+    private readonly Histogram<double> _queueWait;
+    private readonly Histogram<double> _materialization;
+    private readonly Histogram<double> _endToEnd;
+    private readonly Counter<long> _rows;
+    private readonly Counter<long> _retries;
+    private readonly Counter<long> _recovered;
+    private readonly Histogram<long> _dailyQueued;
+    private readonly Histogram<double> _dailyDuration;
+    private readonly Counter<long> _exportBytes;
+    private readonly Counter<long> _exportRows;
+    private readonly Histogram<double> _exportDuration;
+    private readonly Counter<long> _emails;
+
+    public PipelineMetrics(IMeterFactory? meterFactory)
+    {
+        _ownsMeter = meterFactory is null;
+        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
+        _transitions = _meter.CreateCounter<long>("intent.runs.transitions", "{transition}",
+            "Run status changes, by from and to status, run type and error code.");
+        _queueWait = Seconds("intent.runs.queue_wait", "From queued (or due for a retry) to a worker starting the attempt.");
+        _materialization = Seconds("intent.runs.materialization.duration", "From an attempt's start to its snapshot built or its failure.");
+        _endToEnd = Seconds("intent.runs.duration", "From a run's creation to completed or failed.");
+        _rows = _meter.CreateCounter<long>("intent.runs.rows_materialized", "{row}", "Snapshot rows written by materialization (reused snapshots write none).");
+        _retries = _meter.CreateCounter<long>("intent.runs.retries_scheduled", "{retry}", "Failed attempts put back in the queue with a retry timer, by error code.");
+        _recovered = _meter.CreateCounter<long>("intent.runs.recovered", "{run}", "Runs the recovery sweep sent again: stuck (lease lost) or overdue (timer lost).");
+        _dailyQueued = _meter.CreateHistogram<long>("intent.daily_runs.queued", "{run}", "Daily runs queued by one firing of the daily job.");
+        _dailyDuration = Seconds("intent.daily_runs.duration", "How long one firing of the daily job took.");
+        _exportBytes = _meter.CreateCounter<long>("intent.exports.bytes", "By", "Bytes of stored CSV exports written.");
+        _exportRows = _meter.CreateCounter<long>("intent.exports.rows", "{row}", "Rows of stored CSV exports written.");
+        _exportDuration = Seconds("intent.exports.duration", "How long writing one stored export took, by outcome.");
+        _emails = _meter.CreateCounter<long>("intent.emails", "{email}", "Ready emails by outcome: sent, failed (with its code) or refused by the daily quota.");
+    }
+
+    public void Transition(AudienceRun run, string from, string to)
+    {
+        _transitions.Add(1,
+            new KeyValuePair<string, object?>("from", RunStatus.ToPublic(from)),
+            new KeyValuePair<string, object?>("to", RunStatus.ToPublic(to)),
+            new KeyValuePair<string, object?>("run_type", SnakeCaseNames.Of(run.RunType)),
+            new KeyValuePair<string, object?>("error_code", to is RunStatus.Completed or RunStatus.Running ? null : run.ErrorCode));
+    }
+
+    /// <summary>An attempt starts: how long the run waited since it was queued or became due.</summary>
+    public void Started(AudienceRun run, DateTime now) =>
+        _queueWait.Record(Seconds(now - (run.NextAttemptAt ?? run.CreatedAt)), RunType(run));
+
+    /// <summary>An attempt ended (its snapshot built, or failed): how long it materialized.</summary>
+    public void AttemptEnded(AudienceRun run, DateTime now)
+    {
+        if (run.StartedAt is { } started)
+        {
+            _materialization.Record(Seconds(now - started), RunType(run));
+        }
+    }
+
+    /// <summary>A run completed or failed for good: how long since it was created.</summary>
+    public void RunEnded(AudienceRun run, DateTime now) => _endToEnd.Record(Seconds(now - run.CreatedAt), RunType(run));
+
+    public void RowsMaterialized(AudienceRun run, long rows) => _rows.Add(rows, RunType(run));
+
+    public void RetryScheduled(AudienceRun run) => _retries.Add(1, new KeyValuePair<string, object?>("error_code", run.ErrorCode));
+
+    public void Recovered(string kind, int count)
+    {
+        if (count > 0)
+        {
+            _recovered.Add(count, new KeyValuePair<string, object?>("kind", kind));
+        }
+    }
+
+    public void DailyRunsQueued(long queued, TimeSpan duration)
+    {
+        _dailyQueued.Record(queued);
+        _dailyDuration.Record(duration.TotalSeconds);
+    }
+
+    public void ExportWritten(long bytes, long rows, TimeSpan duration)
+    {
+        _exportBytes.Add(bytes);
+        _exportRows.Add(rows);
+        _exportDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", "completed"));
+    }
+
+    public void ExportFailed(TimeSpan duration) =>
+        _exportDuration.Record(duration.TotalSeconds, new KeyValuePair<string, object?>("outcome", "failed"));
+
+    /// <summary>A ready email's outcome: <c>sent</c>, <c>failed</c> (with <paramref name="errorCode"/>) or <c>quota_refused</c>.</summary>
+    public void Email(string outcome, string? errorCode = null) =>
+        _emails.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("error_code", errorCode));
+
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    private static KeyValuePair<string, object?> RunType(AudienceRun run) => new("run_type", SnakeCaseNames.Of(run.RunType));
+
+    private static double Seconds(TimeSpan span) => Math.Max(0, span.TotalSeconds);
+
+    private Histogram<double> Seconds(string name, string description) =>
+        _meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+}
