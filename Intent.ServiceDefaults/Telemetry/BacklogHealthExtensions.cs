@@ -1,6 +1,7 @@
 using Intent.ServiceDefaults.Health;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using OpenTelemetry.Metrics;
 
 namespace Intent.ServiceDefaults.Telemetry;
 
@@ -18,7 +19,11 @@ public static class BacklogHealthExtensions
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.SectionName);
-        builder.Services.AddHttpClient(ErrorQueuesHealthCheck.HttpClientName, client => client.Timeout = ManagementTimeout);
+        builder.Services.AddHttpClient(RabbitMqQueues.HttpClientName, client => client.Timeout = ManagementTimeout);
+        builder.Services.AddSingleton<RabbitMqQueues>();
+        builder.Services.AddSingleton<ErrorQueueDepth>();
+        // Create the gauge with the meter provider, so it reports from the first scrape.
+        builder.Services.ConfigureOpenTelemetryMeterProvider((services, _) => services.GetRequiredService<ErrorQueueDepth>());
         builder.Services.AddHealthChecks()
             .AddCheck<OutboxBacklogHealthCheck>("outbox", tags: [HealthEndpoints.ReadyTag])
             .AddCheck<ErrorQueuesHealthCheck>("error-queues", tags: [HealthEndpoints.ReadyTag]);

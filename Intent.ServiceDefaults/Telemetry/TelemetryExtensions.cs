@@ -59,7 +59,7 @@ public static class TelemetryExtensions
                 .AddPrometheusExporter());
 
         // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.
-        foreach (var meter in meters.Append(OutboxMetrics.MeterName))
+        foreach (var meter in meters.Append(OutboxMetrics.MeterName).Append(ErrorQueueDepth.MeterName))
         {
             builder.Metrics.EnableMetrics(meter, instrumentName: null, listenerName: null, scopes: MeterScope.Local);
         }
