@@ -8,9 +8,8 @@ namespace Intent.Messaging.Configuration;
 public static class PostgresOutboxModelBuilderExtensions
 {
     /// <summary>
-    /// Adds <c>outbox_message</c>, <c>outbox_state</c> and <c>inbox_state</c>. Pair it with
-    /// <see cref="PostgresOutboxMigrationBuilderExtensions.CreateOutboxNotifyTrigger"/> in the migration
-    /// that creates them.
+    /// Adds <c>outbox_message</c>, <c>outbox_state</c> and <c>inbox_state</c>. Relays are woken after each
+    /// commit by <see cref="Relay.OutboxCommitInterceptor"/>, which <c>AddPostgresOutbox</c> adds to the context.
     /// </summary>
     public static ModelBuilder AddPostgresOutboxEntities(this ModelBuilder modelBuilder, string? schema = null)
     {

@@ -12,6 +12,12 @@ public sealed class PostgresOutboxOptions
     /// <summary>How many outboxes of a batch are sent to the broker at once (each in its own order).</summary>
     public int RelayParallelism { get; set; } = 64;
 
+    /// <summary>Whether a commit of outbox rows also wakes other processes' relays (a <c>NOTIFY</c> after the commit); this process's are woken anyway.</summary>
+    public bool WakeUpOtherProcesses { get; set; } = true;
+
+    /// <summary>The shortest pause between two wake-up notifications one process sends, however many commits ask.</summary>
+    public TimeSpan WakeUpInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+
     /// <summary>How often the delivery service looks for work when no notification arrived.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
 

@@ -43,6 +43,18 @@ public static class PostgresOutboxRegistrationExtensions
         configurator.TryAddSingleton(TimeProvider.System);
         configurator.TryAddSingleton<IOutboxBacklog, OutboxBacklog<TDbContext>>();
         configurator.TryAddSingleton(services => new OutboxMetrics(services.GetService<IMeterFactory>(), services.GetRequiredService<IOutboxBacklog>()));
+        configurator.TryAddSingleton(services =>
+        {
+            var settings = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<PostgresOutboxOptions>>().Value;
+            return new OutboxWakeUp(services.GetRequiredService<Microsoft.Extensions.Logging.ILogger<OutboxWakeUp>>())
+            {
+                NotifyOtherProcesses = settings.WakeUpOtherProcesses,
+                Interval = settings.WakeUpInterval,
+            };
+        });
+        configurator.TryAddSingleton<OutboxCommitInterceptor>();
+        // Every context of this type reports its outbox commits, however the application registered it.
+        configurator.ConfigureDbContext<TDbContext>((services, db) => db.AddInterceptors(services.GetRequiredService<OutboxCommitInterceptor>()));
 
         if (outbox.BusOutbox)
         {

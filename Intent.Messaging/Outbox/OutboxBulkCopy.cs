@@ -34,6 +34,7 @@ public static class OutboxBulkCopy
 
         var tables = OutboxTableNames.FromModel(db.Model);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        Relay.OutboxCommitInterceptor.MarkWritten(db);
 
         await using (var state = await connection.BeginBinaryImportAsync($"COPY {tables.State} (outbox_id, created) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {

@@ -24,6 +24,7 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
     IOptions<PostgresOutboxOptions> options,
     IEnumerable<IOutboxRelayObserver> observers,
     ILogger<PostgresOutboxRelayService<TDbContext>> logger,
+    OutboxWakeUp wakeUp,
     OutboxMetrics? metrics = null) : BackgroundService
     where TDbContext : DbContext
 {
@@ -57,6 +58,7 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
         builder.ConfigureTracing(tracing => tracing.ConfigureCommandFilter(_ => Activity.Current is not null));
         await using var dataSource = builder.Build();
 
+        wakeUp.Register(_signal);
         var listener = new OutboxNotificationListener(dataSource, tables.Channel, _signal, logger);
         var listening = listener.RunAsync(stoppingToken);
 
