@@ -14,4 +14,7 @@ public sealed class RabbitMqOptions
     public string Username { get; set; } = "guest";
 
     public string Password { get; set; } = "guest";
+
+    /// <summary>The management HTTP API (<c>RabbitMq__ManagementUrl</c>); only operator commands use it.</summary>
+    public string ManagementUrl { get; set; } = "http://127.0.0.1:15672";
 }
