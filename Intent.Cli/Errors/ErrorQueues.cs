@@ -20,6 +20,9 @@ public sealed class ErrorQueues(RabbitMqOptions options)
 
     private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
 
+    // Enough for the envelope of a command; a longer body is cut, and its type goes unnamed.
+    private const int PeekedBodyBytes = 64 * 1024;
+
     public string VirtualHost => options.VirtualHost;
 
     /// <summary>Whether <paramref name="name"/> is an error queue's name: a queue's name with <see cref="Suffix"/>.</summary>
@@ -124,10 +127,10 @@ public sealed class ErrorQueues(RabbitMqOptions options)
 
     private async Task<IReadOnlyList<ErrorQueueFault>> PeekAsync(HttpClient management, string queue, int count, CancellationToken cancellationToken)
     {
-        // ack_requeue_true puts each message back where it was: a look that takes nothing. Only headers are read, so bodies are cut short.
+        // ack_requeue_true puts each message back where it was: a look that takes nothing.
         var request = new HttpRequestMessage(HttpMethod.Post, Relative($"api/queues/{VirtualHostPath}/{Uri.EscapeDataString(queue)}/get"))
         {
-            Content = JsonContent.Create(new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 1 }),
+            Content = JsonContent.Create(new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = PeekedBodyBytes }),
         };
         using var response = await SendAsync(management, request, cancellationToken);
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
@@ -149,8 +152,31 @@ public sealed class ErrorQueues(RabbitMqOptions options)
                 }
             }
 
-            return FaultHeaders.Describe(messageId, headers);
+            return FaultHeaders.Describe(messageId, headers, EnvelopeMessageTypes(message));
         }).ToList();
+    }
+
+    /// <summary>The <c>messageType</c> URNs of a MassTransit JSON envelope, ';'-separated; null for any other body, or one cut short.</summary>
+    private static string? EnvelopeMessageTypes(JsonElement message)
+    {
+        if (message.TryGetProperty("payload_encoding", out var encoding) && encoding.GetString() == "string"
+            && message.TryGetProperty("payload", out var payload) && payload.GetString() is { Length: > 0 } text)
+        {
+            try
+            {
+                using var envelope = JsonDocument.Parse(text);
+                return envelope.RootElement.ValueKind == JsonValueKind.Object
+                    && envelope.RootElement.TryGetProperty("messageType", out var types) && types.ValueKind == JsonValueKind.Array
+                    ? string.Join(';', types.EnumerateArray().Select(type => type.GetString()))
+                    : null;
+            }
+            catch (JsonException)
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Ready messages in <paramref name="queue"/> now (the management API's counts lag by seconds); null when it does not exist.</summary>

@@ -23,6 +23,8 @@ public static class FaultHeaders
     // Where the sender wants faults sent: set when the message was first sent, not by the failure.
     private const string FaultAddress = "MT-Fault-Address";
 
+    private const string PublishSequenceNumber = "x-dotnet-pub-seq-no";
+
     // A replayed message starts over, with the endpoint's whole retry and redelivery policy.
     private const string RedeliveryCount = "MT-Redelivery-Count";
 
@@ -35,12 +37,16 @@ public static class FaultHeaders
     /// <summary>The headers without those of the fault (null when there are none left).</summary>
     public static Dictionary<string, object?>? Strip(IDictionary<string, object?>? headers)
     {
-        var kept = headers?.Where(header => !IsFaultHeader(header.Key)).ToDictionary(header => header.Key, header => header.Value, StringComparer.Ordinal);
+        // The publisher-confirm sequence number of whoever sent it last: the publishing client sets its own.
+        var kept = headers?.Where(header => !IsFaultHeader(header.Key) && header.Key != PublishSequenceNumber).ToDictionary(header => header.Key, header => header.Value, StringComparer.Ordinal);
         return kept is { Count: > 0 } ? kept : null;
     }
 
-    /// <summary>Why a message in an error queue failed, as its headers tell.</summary>
-    public static ErrorQueueFault Describe(string? messageId, IReadOnlyDictionary<string, string?> headers)
+    /// <summary>
+    /// Why a message in an error queue failed, as its headers tell; <paramref name="messageTypes"/> are the message's types
+    /// from its envelope (MassTransit puts them there, not in a header, unless the fault added <c>MT-Fault-MessageType</c>).
+    /// </summary>
+    public static ErrorQueueFault Describe(string? messageId, IReadOnlyDictionary<string, string?> headers, string? messageTypes = null)
     {
         var reason = Value(headers, Message) ?? Value(headers, Reason);
         if (reason is not null)
@@ -54,7 +60,7 @@ public static class FaultHeaders
 
         return new ErrorQueueFault(
             messageId,
-            ShortMessageType(Value(headers, MessageType)),
+            ShortMessageType(Value(headers, MessageType) ?? messageTypes),
             Value(headers, ExceptionType),
             reason,
             DateTimeOffset.TryParse(Value(headers, Timestamp), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at) ? at.ToUniversalTime() : null);
