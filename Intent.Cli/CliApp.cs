@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Help;
 using System.CommandLine.Invocation;
+using Intent.Cli.Errors;
 using Intent.Cli.Import;
 using Intent.Data;
 
@@ -32,6 +33,7 @@ public static class CliApp
             ScheduleCommand.Create(connectionString),
             TokenCommands.Create(connectionString),
             OrganizationCommands.Create(connectionString),
+            ErrorsCommand.Create(ErrorsCommand.SettingsFromEnvironment()),
         };
         root.Options.Add(new HelpOption());
         return root;

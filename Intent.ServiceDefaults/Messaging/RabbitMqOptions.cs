@@ -14,4 +14,8 @@ public sealed class RabbitMqOptions
     public string Username { get; set; } = "guest";
 
     public string Password { get; set; } = "guest";
+
+    /// <summary>The management HTTP API (<c>RabbitMq__Management__Url</c>, the setting the worker's readiness reads too).</summary>
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("Management:Url")]
+    public string ManagementUrl { get; set; } = "http://127.0.0.1:15672";
 }

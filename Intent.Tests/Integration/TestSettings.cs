@@ -33,6 +33,20 @@ public static class TestSettings
 
     public static string RabbitMqManagementUrl { get; } = $"http://{Localhost}:{Setting("INTENT_RABBITMQ_MANAGEMENT_PORT", "15672")}";
 
+    /// <summary>The test virtual host as the hosts' and the CLI's <c>RabbitMq</c> settings name it.</summary>
+    public static Intent.ServiceDefaults.Messaging.RabbitMqOptions RabbitMq => new()
+    {
+        Host = RabbitMqHost,
+        Port = ushort.Parse(RabbitMqPort, System.Globalization.CultureInfo.InvariantCulture),
+        VirtualHost = RabbitMqVirtualHost,
+        Username = RabbitMqUsername,
+        Password = RabbitMqPassword,
+        ManagementUrl = RabbitMqManagementUrl,
+    };
+
+    /// <summary>A PostgreSQL connection string nothing answers: a database that cannot be reached.</summary>
+    public const string UnreachableDatabase = "Host=127.0.0.1;Port=1;Database=none;Username=none;Password=none;Timeout=2";
+
     /// <summary>The secret of the download links the test hosts sign and check: new for every test run, never a fixed key.</summary>
     public static string ExportsSigningKey { get; } = Convert.ToBase64String(RandomNumberGenerator.GetBytes(48));
 

@@ -20,7 +20,7 @@ public sealed class CliTests : IDisposable
         var (code, output, _) = await RunAsync(null, "--help");
 
         Assert.Equal(0, code);
-        foreach (var command in new[] { "migrate", "seed", "import", "schedule", "token", "org" })
+        foreach (var command in new[] { "migrate", "seed", "import", "schedule", "token", "org", "errors" })
         {
             Assert.Matches($"(?m)^  {command}\\b", output);
         }
@@ -56,6 +56,11 @@ public sealed class CliTests : IDisposable
     [InlineData("token rotate", "rotate")]
     [InlineData("org set --org acme --slots 1000001", "--slots must be a whole number from 0 to 1000000, or default")]
     [InlineData("schedule run-weekly", "run-weekly")]
+    [InlineData("errors replay materialize-audience-snapshot", "QUEUE must be an error queue, a name ending in _error")]
+    [InlineData("errors replay _error", "QUEUE must be an error queue")]
+    [InlineData("errors replay", "QUEUE")]
+    [InlineData("errors replay x_error --limit 0", "--limit must be a positive whole number")]
+    [InlineData("errors --show none", "--show must be a positive whole number")]
     public async Task Bad_arguments_exit_2_with_an_error_that_names_them_before_any_database_work(string args, string expected)
     {
         var (code, output, error) = await RunAsync(Unreachable, [.. args.Split(' ').Select(a => a == "FILE" ? _file : a)]);

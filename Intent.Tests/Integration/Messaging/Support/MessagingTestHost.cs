@@ -23,6 +23,9 @@ public sealed class MessagingHostOptions
     public IOutboxRelayObserver? RelayObserver { get; set; }
 
     public Action<PostgresOutboxOptions>? Outbox { get; set; }
+
+    /// <summary>The database of the host's outbox, inbox and consumers (e.g. one that cannot be reached).</summary>
+    public string ConnectionString { get; set; } = TestSettings.ConnectionString;
 }
 
 /// <summary>
@@ -46,7 +49,7 @@ public sealed class MessagingTestHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
         builder.Logging.AddProvider(new TestHostLoggerProvider($"messaging {queuePrefix}")).AddFilter((_, level) => level >= LogLevel.Warning);
-        builder.Services.AddDbContext<MessagingTestDbContext>(db => MessagingTestDbContext.Configure(db, TestSettings.ConnectionString));
+        builder.Services.AddDbContext<MessagingTestDbContext>(db => MessagingTestDbContext.Configure(db, options.ConnectionString));
         if (options.RelayObserver is not null)
         {
             builder.Services.AddSingleton(options.RelayObserver);

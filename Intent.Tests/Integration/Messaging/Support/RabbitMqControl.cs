@@ -102,6 +102,14 @@ public static class RabbitMqControl
         }
     }
 
+    /// <summary>Deletes one queue of the test virtual host.</summary>
+    public static async Task DeleteQueueAsync(string queue)
+    {
+        using var client = ManagementClient();
+        using var response = await client.DeleteAsync(Relative($"api/queues/{VirtualHost}/{Uri.EscapeDataString(queue)}"));
+        await EnsureSuccessAsync(response, $"delete {queue}");
+    }
+
     /// <summary>How many messages a queue of the test virtual host holds (0 when it does not exist).</summary>
     public static async Task<long> MessagesAsync(string queue)
     {
@@ -116,6 +124,20 @@ public static class RabbitMqControl
         return body.RootElement.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Number
             ? messages.GetInt64()
             : 0;
+    }
+
+    /// <summary>
+    /// The properties (<c>message_id</c>, <c>headers</c>, ...) of the first <paramref name="count"/> messages of a queue of the
+    /// test virtual host, each put back where it was.
+    /// </summary>
+    public static async Task<List<JsonElement>> PeekAsync(string queue, int count)
+    {
+        using var client = ManagementClient();
+        using var response = await client.PostAsJsonAsync(Relative($"api/queues/{VirtualHost}/{Uri.EscapeDataString(queue)}/get"),
+            new { count, ackmode = "ack_requeue_true", encoding = "auto" });
+        await EnsureSuccessAsync(response, $"peek at {queue}");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        return body.RootElement.EnumerateArray().Select(message => message.GetProperty("properties").Clone()).ToList();
     }
 
     private static async Task GrantAsync(HttpClient client)
