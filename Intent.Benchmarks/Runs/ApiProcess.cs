@@ -16,7 +16,8 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ApiProcess> StartAsync(BenchSettings settings)
+    /// <summary>Starts it; <paramref name="environment"/> sets variables of its own (a null value removes one inherited).</summary>
+    public static async Task<ApiProcess> StartAsync(BenchSettings settings, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var port = FreePort();
         var dll = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "Intent.Api", "bin", "Release", "net10.0", "Intent.Api.dll");
@@ -36,6 +37,18 @@ public sealed class ApiProcess : IAsyncDisposable
         start.Environment["RabbitMq__Username"] = settings.Username;
         start.Environment["RabbitMq__Password"] = settings.Password;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the API");
         _ = process.StandardOutput.ReadToEndAsync();
         _ = process.StandardError.ReadToEndAsync();
