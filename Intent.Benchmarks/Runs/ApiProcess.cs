@@ -16,6 +16,16 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>CPU time the process has used so far, user and kernel.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts it; <paramref name="environment"/> sets variables of its own (a null value removes one inherited).</summary>
     public static async Task<ApiProcess> StartAsync(BenchSettings settings, IReadOnlyDictionary<string, string?>? environment = null)
     {
