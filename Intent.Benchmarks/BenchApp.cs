@@ -22,11 +22,14 @@ public static class BenchApp
             case "api":
                 await new Runs.ApiBenchmark(settings).RunAsync();
                 return 0;
+            case "telemetry":
+                await new Runs.TelemetryBenchmark(settings).RunAsync();
+                return 0;
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily|telemetry");
                 return 2;
         }
     }

@@ -1,8 +1,5 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
-using Intent.Data.Organizations;
 using Npgsql;
 
 namespace Intent.Benchmarks.Runs;
@@ -26,31 +23,27 @@ public sealed class ApiBenchmark(BenchSettings settings)
     public async Task RunAsync()
     {
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        var token = await PrepareAsync(dataSource);
+        Say($"preparing an organization, a token and {ApiAudiences + PgbenchAudiences:N0} audiences (INSERT ... SELECT)");
+        var token = await RunsLoad.PrepareAsync(dataSource, ApiAudiences + PgbenchAudiences);
 
         Say($"raw: pgbench, {Concurrency} clients, {PgbenchDuration.TotalSeconds:N0} s, run + outbox state + outbox message insert per transaction");
         var raw = await PgbenchAsync();
         await Execute(dataSource, "TRUNCATE outbox_message, outbox_state; DELETE FROM audience_runs;");
 
         await using var api = await ApiProcess.StartAsync(settings);
-        using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency * 2, PooledConnectionLifetime = TimeSpan.FromMinutes(10) })
-        {
-            BaseAddress = api.BaseAddress,
-        };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        var audiences = await AudienceIdsAsync(dataSource);
-        var next = -1;
+        using var client = RunsLoad.Client(api.BaseAddress, token, Concurrency);
+        var load = new RunsLoad(await RunsLoad.AudiencesAsync(dataSource, after: PgbenchAudiences));
 
         // First the API alone, doing what pgbench does (the run and its outbox rows, committed), with
         // the outbox left for later; then the relay drains it; then both together, as one box runs them.
         Say("ours: warm-up");
-        await ClosedLoopAsync(client, audiences, () => Interlocked.Increment(ref next), TimeSpan.FromSeconds(5));
+        await load.ClosedLoopAsync(client, Concurrency, TimeSpan.FromSeconds(5));
         Say($"ours: POST /runs, {Concurrency} at a time, {MaxRateDuration.TotalSeconds:N0} s, outbox relay not running");
-        var max = await ClosedLoopAsync(client, audiences, () => Interlocked.Increment(ref next), MaxRateDuration);
+        var max = await load.ClosedLoopAsync(client, Concurrency, MaxRateDuration);
 
         var half = max.Rate / 2;
         Say($"ours: POST /runs at half that rate ({half:N0}/s), {HalfRateDuration.TotalSeconds:N0} s, outbox relay not running");
-        var steady = await OpenLoopAsync(client, audiences, () => Interlocked.Increment(ref next), half, HalfRateDuration);
+        var steady = await load.OpenLoopAsync(client, half, HalfRateDuration);
 
         var pending = await Count(dataSource, "SELECT count(*) FROM outbox_message");
         Say($"relay: a worker-like process delivers the {pending:N0} messages written");
@@ -63,10 +56,10 @@ public sealed class ApiBenchmark(BenchSettings settings)
 
         var drain = pending / drainWatch.Elapsed.TotalSeconds;
         Say($"ours: POST /runs, {Concurrency} at a time, {SharedDuration.TotalSeconds:N0} s, relay running beside it");
-        var shared = await ClosedLoopAsync(client, audiences, () => Interlocked.Increment(ref next), SharedDuration);
+        var shared = await load.ClosedLoopAsync(client, Concurrency, SharedDuration);
         var sharedHalf = shared.Rate / 2;
         Say($"ours: POST /runs at half that rate ({sharedHalf:N0}/s), {HalfRateDuration.TotalSeconds:N0} s, relay running beside it");
-        var sharedSteady = await OpenLoopAsync(client, audiences, () => Interlocked.Increment(ref next), sharedHalf, HalfRateDuration);
+        var sharedSteady = await load.OpenLoopAsync(client, sharedHalf, HalfRateDuration);
 
         Console.WriteLine();
         Console.WriteLine("| measure | value | ratio |");
@@ -86,34 +79,6 @@ public sealed class ApiBenchmark(BenchSettings settings)
     {
         await using var command = dataSource.CreateCommand(sql);
         return (long)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<string> PrepareAsync(NpgsqlDataSource dataSource)
-    {
-        Say($"preparing an organization, a token and {ApiAudiences + PgbenchAudiences:N0} audiences (INSERT ... SELECT)");
-        var organization = Guid.NewGuid();
-        var (token, row) = Tokens.Create(organization, TokenKind.Dashboard, DateTime.UtcNow);
-        await using var command = dataSource.CreateCommand(
-            """
-            INSERT INTO organizations (id, name, created_at) VALUES (@organization, 'bench', now());
-            INSERT INTO api_tokens (id, organization_id, kind, token_hash, display_prefix, created_at) VALUES (@token_id, @organization, 'dashboard', @hash, @prefix, now());
-            INSERT INTO topics (topic_id, topic_name, type, industry, category) VALUES (1, 'CRM', 'b2b', 'Software', 'Sales');
-            INSERT INTO data_dates (data_date, complete, score_count, loaded_at) VALUES ('2001-01-01', true, 0, now());
-            INSERT INTO audiences (id, organization_id, name, status, daily_refresh_enabled, config, config_hash, audience_size, created_at, updated_at)
-            SELECT gen_random_uuid(), @organization, 'bench ' || n, 'active', true,
-                   '{"topicIds":[1],"minScore":70,"maxScore":100,"minTopicOverlap":1,"filters":{}}', repeat('a', 64), 0, now(), now()
-            FROM generate_series(1, @count) n;
-            CREATE TABLE bench_audiences AS SELECT row_number() OVER (ORDER BY id) AS n, id FROM audiences;
-            CREATE UNIQUE INDEX ON bench_audiences (n);
-            ANALYZE;
-            """);
-        command.Parameters.AddWithValue("organization", organization);
-        command.Parameters.AddWithValue("token_id", row.Id);
-        command.Parameters.AddWithValue("hash", row.TokenHash);
-        command.Parameters.AddWithValue("prefix", row.DisplayPrefix);
-        command.Parameters.AddWithValue("count", ApiAudiences + PgbenchAudiences);
-        await command.ExecuteNonQueryAsync();
-        return token;
     }
 
     private async Task<double> PgbenchAsync()
@@ -166,78 +131,6 @@ public sealed class ApiBenchmark(BenchSettings settings)
         }
     }
 
-    private static async Task<Guid[]> AudienceIdsAsync(NpgsqlDataSource dataSource)
-    {
-        var ids = new List<Guid>(ApiAudiences);
-        await using var command = dataSource.CreateCommand($"SELECT id FROM bench_audiences WHERE n > {PgbenchAudiences} ORDER BY n");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            ids.Add(reader.GetGuid(0));
-        }
-
-        return [.. ids];
-    }
-
-    private static async Task<Measured> ClosedLoopAsync(HttpClient client, Guid[] audiences, Func<int> next, TimeSpan duration)
-    {
-        var latencies = new ConcurrentBag<double>();
-        var errors = 0;
-        var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
-        {
-            while (watch.Elapsed < duration)
-            {
-                var (ok, ms) = await PostAsync(client, audiences[next() % audiences.Length]);
-                latencies.Add(ms);
-                if (!ok)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }
-        }));
-        return Measured.Of(latencies, errors, watch.Elapsed);
-    }
-
-    private static async Task<Measured> OpenLoopAsync(HttpClient client, Guid[] audiences, Func<int> next, double rate, TimeSpan duration)
-    {
-        var latencies = new ConcurrentBag<double>();
-        var errors = 0;
-        var count = (int)(rate * duration.TotalSeconds);
-        var interval = Stopwatch.Frequency / rate;
-        var start = Stopwatch.GetTimestamp();
-        var requests = new List<Task>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var wait = start + (long)(i * interval) - Stopwatch.GetTimestamp();
-            if (wait > 0)
-            {
-                await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
-            }
-
-            requests.Add(Task.Run(async () =>
-            {
-                var (ok, ms) = await PostAsync(client, audiences[next() % audiences.Length]);
-                latencies.Add(ms);
-                if (!ok)
-                {
-                    Interlocked.Increment(ref errors);
-                }
-            }));
-        }
-
-        await Task.WhenAll(requests);
-        return Measured.Of(latencies, errors, Stopwatch.GetElapsedTime(start));
-    }
-
-    private static async Task<(bool Ok, double Milliseconds)> PostAsync(HttpClient client, Guid audience)
-    {
-        var started = Stopwatch.GetTimestamp();
-        using var response = await client.PostAsync(new Uri($"/v1/intent/audiences/{audience}/runs", UriKind.Relative), null);
-        await response.Content.ReadAsByteArrayAsync();
-        return (response.IsSuccessStatusCode, Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-    }
-
     private static async Task Execute(NpgsqlDataSource dataSource, string sql)
     {
         await using var command = dataSource.CreateCommand(sql);
@@ -245,14 +138,4 @@ public sealed class ApiBenchmark(BenchSettings settings)
     }
 
     private static void Say(string line) => Console.WriteLine($"-- {line}");
-
-    private sealed record Measured(int Count, int Errors, double Rate, double P50, double P99)
-    {
-        public static Measured Of(ConcurrentBag<double> latencies, int errors, TimeSpan elapsed)
-        {
-            var sorted = latencies.Order().ToArray();
-            double At(double q) => sorted.Length == 0 ? 0 : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(q * sorted.Length) - 1)];
-            return new Measured(sorted.Length, errors, sorted.Length / elapsed.TotalSeconds, At(0.50), At(0.99));
-        }
-    }
 }

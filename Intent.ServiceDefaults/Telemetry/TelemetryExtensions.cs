@@ -33,7 +33,8 @@ public static class TelemetryExtensions
     /// <c>OTEL_SERVICE_NAME</c> (default <paramref name="defaultServiceName"/>), <c>OTEL_RESOURCE_ATTRIBUTES</c>,
     /// <c>OTEL_TRACES_SAMPLER</c> and <c>OTEL_TRACES_SAMPLER_ARG</c>; <c>OTEL_EXPORTER_OTLP_ENDPOINT</c>
     /// (with the other <c>OTEL_EXPORTER_OTLP_*</c>) turns on OTLP export of traces, metrics and logs, and
-    /// nothing is exported over OTLP without it. JSON log lines carry the current trace and span ids.
+    /// nothing is exported over OTLP without it; <c>OTEL_SDK_DISABLED=true</c> turns all of it off (no-op providers,
+    /// an empty <see cref="MetricsPath"/>). JSON log lines carry the current trace and span ids.
     /// </summary>
     public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, params string[] meters)
     {
