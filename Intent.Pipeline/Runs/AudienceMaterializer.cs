@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Intent.Data.Loading;
 using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
 using Npgsql;
@@ -78,14 +79,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         var (where, parameters) = FilterSql.Build(config.Filters);
         var sql = $"""
             WITH matched AS (
-                SELECT s.person_id,
-                       max(s.score) AS intent_score,
-                       count(*) AS topic_overlap,
-                       array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
-                FROM intent_scores s
-                WHERE s.data_date = @date AND s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
-                GROUP BY s.person_id
-                HAVING count(*) >= @overlap
+                {CandidatesSql(dataDate)}
             ),
             inserted AS (
                 INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
@@ -104,7 +98,6 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             """;
         parameters.AddRange(
         [
-            new NpgsqlParameter("date", dataDate),
             new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() },
             new NpgsqlParameter("min", (short)config.MinScore),
             new NpgsqlParameter("max", (short)config.MaxScore),
@@ -113,6 +106,21 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         ]);
         return (sql, parameters);
     }
+
+    /// <summary>
+    /// The candidate step: the people with enough of the topics within the score range on
+    /// <paramref name="dataDate"/>. It reads the day's partition by name, so no date qualifier is left for
+    /// the heap and the covering index <c>(topic_id, score) INCLUDE (person_id)</c> answers it index-only.
+    /// Parameters <c>@topics</c>, <c>@min</c>, <c>@max</c>, <c>@overlap</c>.
+    /// </summary>
+    public static string CandidatesSql(DateOnly dataDate) => $"""
+        SELECT s.person_id, max(s.score) AS intent_score, count(*) AS topic_overlap,
+               array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
+        FROM {IntentDataLoader.PartitionName(dataDate)} s
+        WHERE s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
+        GROUP BY s.person_id
+        HAVING count(*) >= @overlap
+        """;
 
     // Typed as the column (character(64)): a text parameter would make PostgreSQL compare as text and skip the key's index.
     private static NpgsqlParameter ResultKeyParameter(string resultKey) => new("key", NpgsqlDbType.Char) { Value = resultKey };
