@@ -82,8 +82,8 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
                 {CandidatesSql(dataDate)}
             ),
             inserted AS (
-                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT @key, row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
+                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
                        m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
                 FROM matched m JOIN people p ON p.person_id = m.person_id
                 WHERE {where}
