@@ -32,11 +32,105 @@ namespace Intent.Data.Migrations
                 ALTER TABLE audience_snapshot_members ADD CONSTRAINT fk_audience_snapshot_members_snapshot
                     FOREIGN KEY (snapshot_id) REFERENCES audience_snapshots (id) ON DELETE CASCADE;
                 """);
+
+            // The narrow side of people that filters and fill-rate stats read: the filtered attributes as codes
+            // (person_values holds each attribute's distinct values) and one bit per public result field, in
+            // ResultFields order, saying whether it is filled. Statement triggers keep it equal to people on every
+            // INSERT (COPY too), UPDATE, DELETE and TRUNCATE, set-based through the statement's transition tables.
+            migrationBuilder.Sql($$"""
+                CREATE TABLE person_values (
+                    code integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    attribute text NOT NULL,
+                    value text NOT NULL,
+                    CONSTRAINT ux_person_values_attribute_value UNIQUE (attribute, value)
+                );
+                CREATE TABLE people_traits (
+                    person_id bigint PRIMARY KEY,
+                    filled integer NOT NULL,
+                    company_industry integer,
+                    company_domain integer,
+                    company_revenue_range integer,
+                    company_employee_range integer,
+                    seniority integer,
+                    department integer,
+                    job_title integer,
+                    country integer,
+                    is_decision_maker boolean
+                );
+                CREATE FUNCTION people_traits_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    IF TG_OP IN ('DELETE', 'UPDATE') THEN
+                        DELETE FROM people_traits t USING old_people o WHERE t.person_id = o.person_id;
+                    END IF;
+                    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+                {{WriteTraits("new_people")}}
+                    END IF;
+                    RETURN NULL;
+                END
+                $fn$;
+                CREATE FUNCTION people_traits_truncate() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                BEGIN
+                    TRUNCATE people_traits, person_values;
+                    RETURN NULL;
+                END
+                $fn$;
+                CREATE TRIGGER people_traits_insert AFTER INSERT ON people REFERENCING NEW TABLE AS new_people
+                    FOR EACH STATEMENT EXECUTE FUNCTION people_traits_sync();
+                CREATE TRIGGER people_traits_update AFTER UPDATE ON people REFERENCING OLD TABLE AS old_people NEW TABLE AS new_people
+                    FOR EACH STATEMENT EXECUTE FUNCTION people_traits_sync();
+                CREATE TRIGGER people_traits_delete AFTER DELETE ON people REFERENCING OLD TABLE AS old_people
+                    FOR EACH STATEMENT EXECUTE FUNCTION people_traits_sync();
+                CREATE TRIGGER people_traits_truncate AFTER TRUNCATE ON people
+                    FOR EACH STATEMENT EXECUTE FUNCTION people_traits_truncate();
+                {{WriteTraits("people")}}
+                ANALYZE people_traits;
+                ANALYZE person_values;
+                """);
         }
+
+        // Frozen with this migration: the traits of the people in source, written set-based.
+        private static string WriteTraits(string source) => $$"""
+                INSERT INTO person_values (attribute, value)
+                SELECT DISTINCT a.attribute, a.value
+                FROM {{source}} n CROSS JOIN LATERAL (VALUES
+                        ('company_industry', n.company_industry),
+                        ('company_domain', n.company_domain),
+                        ('company_revenue_range', n.company_revenue_range),
+                        ('company_employee_range', n.company_employee_range),
+                        ('seniority', n.seniority),
+                        ('department', n.department),
+                        ('job_title', n.job_title),
+                        ('country', n.country)) a (attribute, value)
+                WHERE a.value IS NOT NULL
+                ON CONFLICT (attribute, value) DO NOTHING;
+                INSERT INTO people_traits (person_id, filled, company_industry, company_domain, company_revenue_range, company_employee_range, seniority, department, job_title, country, is_decision_maker)
+                SELECT n.person_id,
+                       ((n.hashed_email IS NOT NULL)::int << 0) | ((n.first_name IS NOT NULL)::int << 1) | ((n.last_name IS NOT NULL)::int << 2) | ((n.full_name IS NOT NULL)::int << 3) |
+                               ((n.business_email IS NOT NULL)::int << 4) | ((n.personal_email IS NOT NULL)::int << 5) | ((n.email IS NOT NULL)::int << 6) | ((n.primary_contact_email IS NOT NULL)::int << 7) |
+                               ((n.phone IS NOT NULL)::int << 8) | ((n.linkedin_url IS NOT NULL)::int << 9) | ((n.headline IS NOT NULL)::int << 10) | ((n.job_title IS NOT NULL)::int << 11) |
+                               ((n.seniority IS NOT NULL)::int << 12) | ((n.department IS NOT NULL)::int << 13) | ((n.company_name IS NOT NULL)::int << 14) | ((n.company_domain IS NOT NULL)::int << 15) |
+                               ((n.company_industry IS NOT NULL)::int << 16) | ((n.company_industry_group IS NOT NULL)::int << 17) | ((n.company_revenue_range IS NOT NULL)::int << 18) | ((n.company_employee_range IS NOT NULL)::int << 19) |
+                               ((n.country IS NOT NULL)::int << 20) | ((n.is_decision_maker IS NOT NULL)::int << 21),
+                       v0.code, v1.code, v2.code, v3.code, v4.code, v5.code, v6.code, v7.code, n.is_decision_maker
+                FROM {{source}} n
+                    LEFT JOIN person_values v0 ON v0.attribute = 'company_industry' AND v0.value = n.company_industry
+                    LEFT JOIN person_values v1 ON v1.attribute = 'company_domain' AND v1.value = n.company_domain
+                    LEFT JOIN person_values v2 ON v2.attribute = 'company_revenue_range' AND v2.value = n.company_revenue_range
+                    LEFT JOIN person_values v3 ON v3.attribute = 'company_employee_range' AND v3.value = n.company_employee_range
+                    LEFT JOIN person_values v4 ON v4.attribute = 'seniority' AND v4.value = n.seniority
+                    LEFT JOIN person_values v5 ON v5.attribute = 'department' AND v5.value = n.department
+                    LEFT JOIN person_values v6 ON v6.attribute = 'job_title' AND v6.value = n.job_title
+                    LEFT JOIN person_values v7 ON v7.attribute = 'country' AND v7.value = n.country
+                ON CONFLICT (person_id) DO UPDATE SET filled = excluded.filled, company_industry = excluded.company_industry, company_domain = excluded.company_domain, company_revenue_range = excluded.company_revenue_range, company_employee_range = excluded.company_employee_range, seniority = excluded.seniority, department = excluded.department, job_title = excluded.job_title, country = excluded.country, is_decision_maker = excluded.is_decision_maker;
+            """;
 
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.Sql("""
+                DROP TABLE people_traits, person_values;
+                DROP FUNCTION people_traits_sync, people_traits_truncate CASCADE;
+                """);
             migrationBuilder.Sql("""
                 CREATE TABLE audience_snapshot_members_keyed (
                     result_key character(64) NOT NULL,

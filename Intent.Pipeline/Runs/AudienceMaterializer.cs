@@ -10,7 +10,7 @@ namespace Intent.Pipeline.Runs;
 /// <summary>
 /// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
 /// topics within the score range on the run's date) and the filtered results go from
-/// <c>intent_scores</c> and <c>people</c> straight into <c>audience_snapshot_members</c> with one
+/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into <c>audience_snapshot_members</c> with one
 /// INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
 /// </summary>
 public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
@@ -85,14 +85,14 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
                 INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
                 SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
                        m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
-                FROM matched m JOIN people p ON p.person_id = m.person_id
+                FROM matched m JOIN people_traits p ON p.person_id = m.person_id
                 WHERE {where}
                 RETURNING person_id, intent_score, topic_overlap
             )
             UPDATE audience_snapshots
             SET candidate_count = (SELECT count(*) FROM matched),
                 result_count = (SELECT count(*) FROM inserted),
-                stats = {SnapshotStatsSql.Document("inserted m JOIN people p ON p.person_id = m.person_id")}
+                stats = {SnapshotStatsSql.Document("inserted m JOIN people_traits p ON p.person_id = m.person_id")}
             WHERE result_key = @key
             RETURNING candidate_count, result_count
             """;
