@@ -12,16 +12,17 @@ public static class SnapshotStatsSql
 {
     /// <summary>
     /// A scalar subquery giving the stats document of <paramref name="rows"/>: a FROM clause whose rows
-    /// have <c>m.intent_score</c>, <c>m.topic_overlap</c> and the person's <c>people_traits</c> row as <c>p</c>.
+    /// have <c>m.intent_score</c>, <c>m.topic_overlap</c> and the person's <c>people_traits</c> <c>filled</c> bits
+    /// as <c><paramref name="traits"/>.filled</c>.
     /// </summary>
-    public static string Document(string rows)
+    public static string Document(string rows, string traits = "p")
     {
         var counts = new StringBuilder();
         var fills = new StringBuilder();
         for (var i = 0; i < ResultFields.All.Count; i++)
         {
             var field = ResultFields.All[i];
-            counts.Append(CultureInfo.InvariantCulture, $", count(*) FILTER (WHERE {ResultFields.Filled("p", field.Column)}) AS f{i}");
+            counts.Append(CultureInfo.InvariantCulture, $", count(*) FILTER (WHERE {ResultFields.Filled(traits, field.Column)}) AS f{i}");
             fills.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}'{field.Name}', {Share($"a.f{i}")}");
         }
 

@@ -81,18 +81,22 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             WITH matched AS (
                 {CandidatesSql(dataDate)}
             ),
-            inserted AS (
-                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
-                       m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
+            filtered AS (
+                SELECT m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids, p.filled
                 FROM matched m JOIN people_traits p ON p.person_id = m.person_id
                 WHERE {where}
-                RETURNING person_id, intent_score, topic_overlap
+            ),
+            inserted AS (
+                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY f.intent_score DESC, f.topic_overlap DESC, f.person_id),
+                       f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
+                FROM filtered f
+                RETURNING 1
             )
             UPDATE audience_snapshots
             SET candidate_count = (SELECT count(*) FROM matched),
                 result_count = (SELECT count(*) FROM inserted),
-                stats = {SnapshotStatsSql.Document("inserted m JOIN people_traits p ON p.person_id = m.person_id")}
+                stats = {SnapshotStatsSql.Document("filtered m", traits: "m")}
             WHERE result_key = @key
             RETURNING candidate_count, result_count
             """;
