@@ -115,6 +115,11 @@ public static class ImportCommand
         }
 
         await transaction.CommitAsync(cancellationToken);
+        if (date is { } vacuumDate)
+        {
+            await loader.VacuumDayAsync(vacuumDate, cancellationToken);
+        }
+
         await streams.Output.WriteLineAsync($"imported {rows:N0} {kind} from {path}");
         return 0;
     }

@@ -63,7 +63,8 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
 
     /// <summary>
     /// Loads one day of scores as a new partition and marks the day complete. Fails if the day
-    /// already has scores.
+    /// already has scores. The rows are written frozen and all-visible (the table is new in this
+    /// transaction), so runs read the day index-only at once, without waiting for a vacuum.
     /// </summary>
     public async Task<long> LoadScoresAsync(
         DateOnly date, IEnumerable<(long PersonId, int TopicId, short Score)> scores, NpgsqlTransaction transaction,
@@ -73,7 +74,7 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
 
         long rows = 0;
         await using (var copy = await connection.BeginBinaryImportAsync(
-                         $"COPY {table} (data_date, person_id, topic_id, score) FROM STDIN (FORMAT BINARY)", cancellationToken))
+                         $"COPY {table} (data_date, person_id, topic_id, score) FROM STDIN (FORMAT BINARY, FREEZE)", cancellationToken))
         {
             foreach (var (personId, topicId, score) in scores)
             {
@@ -118,6 +119,16 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
             """,
             transaction,
             cancellationToken);
+    }
+
+    /// <summary>
+    /// Vacuums a day filled by INSERT (COPY FREEZE needs none), so its pages are all-visible and runs read it
+    /// index-only; outside any transaction, after the day is committed.
+    /// </summary>
+    public async Task VacuumDayAsync(DateOnly date, CancellationToken cancellationToken = default)
+    {
+        await using var command = new NpgsqlCommand($"VACUUM (ANALYZE) {PartitionName(date)}", connection) { CommandTimeout = 0 };
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     /// <summary>Whether <paramref name="date"/> already has scores.</summary>

@@ -719,6 +719,13 @@ namespace Intent.Data.Migrations
                         .HasColumnType("date")
                         .HasColumnName("data_date");
 
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
                     b.Property<Guid>("OrganizationId")
                         .HasColumnType("uuid")
                         .HasColumnName("organization_id");
@@ -733,6 +740,9 @@ namespace Intent.Data.Migrations
 
                     b.HasKey("ResultKey")
                         .HasName("pk_audience_snapshots");
+
+                    b.HasAlternateKey("Id")
+                        .HasName("ak_audience_snapshots_id");
 
                     b.HasIndex("CreatedAt")
                         .HasDatabaseName("ix_audience_snapshots_created_at");

@@ -2,10 +2,14 @@ namespace Intent.Data.Runs;
 
 /// <summary>
 /// The materialized people of one (organization, configHash, dataDate): runs with the same
-/// <see cref="ResultKey"/> share it. Members are in <c>audience_snapshot_members</c> (SQL only).
+/// <see cref="ResultKey"/> share it. Members are in <c>audience_snapshot_members</c> (SQL only), which
+/// refer to their snapshot by <see cref="Id"/>.
 /// </summary>
 public sealed class AudienceSnapshot
 {
+    /// <summary>The small number members carry instead of the 64-character result key.</summary>
+    public int Id { get; set; }
+
     public string ResultKey { get; set; } = "";
 
     public Guid OrganizationId { get; set; }

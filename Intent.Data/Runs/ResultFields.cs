@@ -34,6 +34,18 @@ public static class ResultFields
         new("isDecisionMaker", "is_decision_maker"),
     ];
 
+    /// <summary>
+    /// The condition that <c>people_traits</c> row <paramref name="alias"/> has <paramref name="column"/> filled: its
+    /// <c>filled</c> bits hold bit <c>i</c> for field <c>All[i]</c>, written by the database as people change.
+    /// </summary>
+    public static string Filled(string alias, string column)
+    {
+        var index = All.ToList().FindIndex(f => f.Column == column);
+        return index < 0
+            ? throw new ArgumentException($"'{column}' is not a result field.", nameof(column))
+            : $"({alias}.filled & {1 << index}) <> 0";
+    }
+
     /// <summary>The score buckets of the stats' histogram: label, lowest and highest score.</summary>
     public static readonly IReadOnlyList<(string Label, int Low, int High)> ScoreBuckets =
         [("1-49", 1, 49), ("50-69", 50, 69), ("70-89", 70, 89), ("90-99", 90, 99), ("100", 100, 100)];

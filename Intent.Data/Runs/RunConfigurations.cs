@@ -53,6 +53,8 @@ internal sealed class AudienceSnapshotConfiguration : IEntityTypeConfiguration<A
         snapshot.ToTable("audience_snapshots");
         snapshot.HasKey(s => s.ResultKey);
         snapshot.Property(s => s.ResultKey).HasMaxLength(64).IsFixedLength();
+        snapshot.Property(s => s.Id).UseIdentityByDefaultColumn();
+        snapshot.HasAlternateKey(s => s.Id);
         snapshot.Property(s => s.ConfigHash).HasMaxLength(64).IsFixedLength();
         snapshot.Property(s => s.Stats).HasColumnType("jsonb");
         snapshot.HasIndex(s => s.CreatedAt);

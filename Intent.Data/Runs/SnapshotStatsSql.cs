@@ -12,16 +12,17 @@ public static class SnapshotStatsSql
 {
     /// <summary>
     /// A scalar subquery giving the stats document of <paramref name="rows"/>: a FROM clause whose rows
-    /// have <c>m.intent_score</c>, <c>m.topic_overlap</c> and the person as <c>p</c>.
+    /// have <c>m.intent_score</c>, <c>m.topic_overlap</c> and the person's <c>people_traits</c> <c>filled</c> bits
+    /// as <c><paramref name="traits"/>.filled</c>.
     /// </summary>
-    public static string Document(string rows)
+    public static string Document(string rows, string traits = "p")
     {
         var counts = new StringBuilder();
         var fills = new StringBuilder();
         for (var i = 0; i < ResultFields.All.Count; i++)
         {
             var field = ResultFields.All[i];
-            counts.Append(CultureInfo.InvariantCulture, $", count(p.{field.Column}) AS f{i}");
+            counts.Append(CultureInfo.InvariantCulture, $", count(*) FILTER (WHERE {ResultFields.Filled(traits, field.Column)}) AS f{i}");
             fills.Append(CultureInfo.InvariantCulture, $"{(i == 0 ? "" : ", ")}'{field.Name}', {Share($"a.f{i}")}");
         }
 
@@ -46,7 +47,7 @@ public static class SnapshotStatsSql
 
     /// <summary>Stores the stats of an existing snapshot (parameter <c>@key</c>) and returns them.</summary>
     public static string Refresh() => $"""
-        UPDATE audience_snapshots SET stats = {Document("audience_snapshot_members m JOIN people p ON p.person_id = m.person_id WHERE m.result_key = @key")}
+        UPDATE audience_snapshots SET stats = {Document("audience_snapshot_members m JOIN people_traits p ON p.person_id = m.person_id WHERE m.snapshot_id = (SELECT id FROM audience_snapshots WHERE result_key = @key)")}
         WHERE result_key = @key
         RETURNING stats::text AS "Value"
         """;

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Intent.Data.Loading;
 using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
 using Npgsql;
@@ -9,7 +10,7 @@ namespace Intent.Pipeline.Runs;
 /// <summary>
 /// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
 /// topics within the score range on the run's date) and the filtered results go from
-/// <c>intent_scores</c> and <c>people</c> straight into <c>audience_snapshot_members</c> with one
+/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into <c>audience_snapshot_members</c> with one
 /// INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
 /// </summary>
 public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
@@ -78,33 +79,29 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         var (where, parameters) = FilterSql.Build(config.Filters);
         var sql = $"""
             WITH matched AS (
-                SELECT s.person_id,
-                       max(s.score) AS intent_score,
-                       count(*) AS topic_overlap,
-                       array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
-                FROM intent_scores s
-                WHERE s.data_date = @date AND s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
-                GROUP BY s.person_id
-                HAVING count(*) >= @overlap
+                {CandidatesSql(dataDate)}
+            ),
+            filtered AS (
+                SELECT m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids, p.filled
+                FROM matched m JOIN people_traits p ON p.person_id = m.person_id
+                WHERE {where}
             ),
             inserted AS (
-                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT @key, row_number() OVER (ORDER BY m.intent_score DESC, m.topic_overlap DESC, m.person_id),
-                       m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
-                FROM matched m JOIN people p ON p.person_id = m.person_id
-                WHERE {where}
-                RETURNING person_id, intent_score, topic_overlap
+                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY f.intent_score DESC, f.topic_overlap DESC, f.person_id),
+                       f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
+                FROM filtered f
+                RETURNING 1
             )
             UPDATE audience_snapshots
             SET candidate_count = (SELECT count(*) FROM matched),
                 result_count = (SELECT count(*) FROM inserted),
-                stats = {SnapshotStatsSql.Document("inserted m JOIN people p ON p.person_id = m.person_id")}
+                stats = {SnapshotStatsSql.Document("filtered m", traits: "m")}
             WHERE result_key = @key
             RETURNING candidate_count, result_count
             """;
         parameters.AddRange(
         [
-            new NpgsqlParameter("date", dataDate),
             new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() },
             new NpgsqlParameter("min", (short)config.MinScore),
             new NpgsqlParameter("max", (short)config.MaxScore),
@@ -113,6 +110,21 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         ]);
         return (sql, parameters);
     }
+
+    /// <summary>
+    /// The candidate step: the people with enough of the topics within the score range on
+    /// <paramref name="dataDate"/>. It reads the day's partition by name, so no date qualifier is left for
+    /// the heap and the covering index <c>(topic_id, score) INCLUDE (person_id)</c> answers it index-only.
+    /// Parameters <c>@topics</c>, <c>@min</c>, <c>@max</c>, <c>@overlap</c>.
+    /// </summary>
+    public static string CandidatesSql(DateOnly dataDate) => $"""
+        SELECT s.person_id, max(s.score) AS intent_score, count(*) AS topic_overlap,
+               array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS matched_topic_ids
+        FROM {IntentDataLoader.PartitionName(dataDate)} s
+        WHERE s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
+        GROUP BY s.person_id
+        HAVING count(*) >= @overlap
+        """;
 
     // Typed as the column (character(64)): a text parameter would make PostgreSQL compare as text and skip the key's index.
     private static NpgsqlParameter ResultKeyParameter(string resultKey) => new("key", NpgsqlDbType.Char) { Value = resultKey };

@@ -1,11 +1,16 @@
 using Intent.Data;
+using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
 using Npgsql;
 using NpgsqlTypes;
 
 namespace Intent.Pipeline.Runs;
 
-/// <summary>Turns normalized audience filters into SQL conditions on <c>people p</c> as <see cref="FilterCatalog"/> defines them, values always as parameters.</summary>
+/// <summary>
+/// Turns normalized audience filters into SQL conditions on <c>people_traits p</c> as <see cref="FilterCatalog"/> defines them,
+/// values always as parameters. A text column is a code there: the condition picks the codes whose value in
+/// <c>person_values</c> passes the same test the value itself would, once per statement.
+/// </summary>
 public static class FilterSql
 {
     public static (string Where, List<NpgsqlParameter> Parameters) Build(IReadOnlyDictionary<string, AudienceFilter> filters)
@@ -29,19 +34,19 @@ public static class FilterSql
                     parameters.Add(new NpgsqlParameter(name, filter.Flag));
                     break;
                 case FilterMatch.IsPresent:
-                    conditions.Add($"({column} IS NOT NULL) = @{name}");
+                    conditions.Add($"({ResultFields.Filled("p", definition.Column)}) = @{name}");
                     parameters.Add(new NpgsqlParameter(name, filter.Flag));
                     break;
                 case FilterMatch.Contains:
-                    conditions.Add($"lower({column}) LIKE {quantifier}(@{name})");
+                    conditions.Add($"{column} = ANY({Codes(definition.Column, $"LIKE {quantifier}(@{name})")})");
                     parameters.Add(Texts(name, filter.Values.Select(LikePatterns.Containing)));
                     break;
                 case FilterMatch.Excludes:
-                    conditions.Add($"NOT coalesce(lower({column}) LIKE {quantifier}(@{name}), false)");
+                    conditions.Add($"NOT coalesce({column} = ANY({Codes(definition.Column, $"LIKE {quantifier}(@{name})")}), false)");
                     parameters.Add(Texts(name, filter.Values.Select(LikePatterns.Containing)));
                     break;
                 case FilterMatch.Equals:
-                    conditions.Add($"lower({column}) = {quantifier}(@{name})");
+                    conditions.Add($"{column} = ANY({Codes(definition.Column, $"= {quantifier}(@{name})")})");
                     parameters.Add(Texts(name, filter.Values));
                     break;
                 default:
@@ -51,6 +56,9 @@ public static class FilterSql
 
         return (string.Join(" AND ", conditions), parameters);
     }
+
+    private static string Codes(string column, string test) =>
+        $"ARRAY(SELECT v.code FROM person_values v WHERE v.attribute = '{column}' AND lower(v.value) {test})";
 
     private static NpgsqlParameter Texts(string name, IEnumerable<string> values) =>
         new(name, NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = values.ToArray() };

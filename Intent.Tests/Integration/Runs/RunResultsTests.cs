@@ -22,7 +22,8 @@ public sealed class RunResultsTests
         // Every member in rank order, read from the table itself.
         var all = (await world.Database.ScalarAsync<string>($"""
             SELECT string_agg(p.hashed_email || '/' || m.intent_score || '/' || m.topic_overlap, ',' ORDER BY m.rank)
-            FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id WHERE m.result_key = '{key}'
+            FROM audience_snapshot_members m JOIN audience_snapshots s ON s.id = m.snapshot_id JOIN people p ON p.person_id = m.person_id
+            WHERE s.result_key = '{key}'
             """)).Split(',');
         var total = all.Length;
         Assert.True(total > 1000, "the audience should span several pages of the largest size");
@@ -70,8 +71,8 @@ public sealed class RunResultsTests
             await world.Database.ExecuteAsync($"""
                 INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
                 VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', {Members}, {Members}, now());
-                INSERT INTO audience_snapshot_members (result_key, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT '{key}', g, 1 + (g * 7 + {index * Members}) % {People}, 100 - g * 99 / {Members}, 1, ARRAY[1]
+                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = '{key}'), g, 1 + (g * 7 + {index * Members}) % {People}, 100 - g * 99 / {Members}, 1, ARRAY[1]
                 FROM generate_series(1, {Members}) g;
                 """);
         }
@@ -119,7 +120,7 @@ public sealed class RunResultsTests
         Assert.True(members.GetProperty("Node Type").GetString() == "Index Scan", $"members are read by {types} at offset {offset}");
         Assert.Equal("audience_snapshot_members_pkey", members.GetProperty("Index Name").GetString());
         var condition = members.GetProperty("Index Cond").GetString()!;
-        Assert.Contains("(result_key = ", condition, StringComparison.Ordinal);
+        Assert.Contains("(snapshot_id = ", condition, StringComparison.Ordinal);
         Assert.Contains("(rank > ", condition, StringComparison.Ordinal);
         Assert.Contains("(rank <= ", condition, StringComparison.Ordinal);
         Assert.Equal(100, members.GetProperty("Actual Rows").GetInt64() * members.GetProperty("Actual Loops").GetInt64());

@@ -6,7 +6,7 @@ using NpgsqlTypes;
 
 namespace Intent.Tests.Unit.Runs;
 
-/// <summary>What each filter of a normalized config becomes in SQL: fixed text on <c>people p</c>, every value a parameter.</summary>
+/// <summary>What each filter of a normalized config becomes in SQL: fixed text on <c>people_traits p</c>, every value a parameter.</summary>
 public sealed class FilterSqlTests
 {
     private const string Hostile = "x'; DROP TABLE people; --";
@@ -22,8 +22,8 @@ public sealed class FilterSqlTests
     [Theory]
     [InlineData("role.isDecisionMaker", true, "p.is_decision_maker = @f0")]
     [InlineData("role.isDecisionMaker", false, "p.is_decision_maker = @f0")]
-    [InlineData("contact.hasBusinessEmail", true, "(p.business_email IS NOT NULL) = @f0")]
-    [InlineData("contact.hasBusinessEmail", false, "(p.business_email IS NOT NULL) = @f0")]
+    [InlineData("contact.hasBusinessEmail", true, "((p.filled & 16) <> 0) = @f0")]
+    [InlineData("contact.hasBusinessEmail", false, "((p.filled & 16) <> 0) = @f0")]
     public void A_boolean_filter_compares_its_column_with_the_flag_as_a_parameter(string filter, bool flag, string condition)
     {
         var (where, parameters) = FilterSql.Build(Filters($$"""{"{{filter}}":{{(flag ? "true" : "false")}} }"""));
@@ -34,21 +34,21 @@ public sealed class FilterSqlTests
     }
 
     [Theory]
-    [InlineData("company.industries", "p.company_industry")]
-    [InlineData("company.domains", "p.company_domain")]
-    [InlineData("company.revenueRanges", "p.company_revenue_range")]
-    [InlineData("company.employeeRanges", "p.company_employee_range")]
-    [InlineData("role.seniority", "p.seniority")]
-    [InlineData("role.department", "p.department")]
-    [InlineData("location.countries", "p.country")]
-    [InlineData("jobTitle.exact", "p.job_title")]
-    public void A_values_filter_compares_its_lower_cased_column_with_any_or_all_of_the_normalized_values(string filter, string column)
+    [InlineData("company.industries", "company_industry")]
+    [InlineData("company.domains", "company_domain")]
+    [InlineData("company.revenueRanges", "company_revenue_range")]
+    [InlineData("company.employeeRanges", "company_employee_range")]
+    [InlineData("role.seniority", "seniority")]
+    [InlineData("role.department", "department")]
+    [InlineData("location.countries", "country")]
+    [InlineData("jobTitle.exact", "job_title")]
+    public void A_values_filter_takes_the_codes_whose_lower_cased_value_equals_any_or_all_of_the_normalized_values(string filter, string column)
     {
         var any = FilterSql.Build(Filters($$"""{"{{filter}}":{"values":[" Beta","ALPHA","beta"]} }"""));
         var all = FilterSql.Build(Filters($$"""{"{{filter}}":{"values":["Beta","alpha"],"mode":"all"} }"""));
 
-        Assert.Equal($"true AND lower({column}) = ANY(@f0)", any.Where);
-        Assert.Equal($"true AND lower({column}) = ALL(@f0)", all.Where);
+        Assert.Equal($"true AND p.{column} = ANY({Codes(column, "= ANY(@f0)")})", any.Where);
+        Assert.Equal($"true AND p.{column} = ANY({Codes(column, "= ALL(@f0)")})", all.Where);
         AssertTextArray(Assert.Single(any.Parameters), "f0", "alpha", "beta");
         AssertTextArray(Assert.Single(all.Parameters), "f0", "alpha", "beta");
     }
@@ -59,8 +59,8 @@ public sealed class FilterSqlTests
         var any = FilterSql.Build(Filters("""{"jobTitle.include":{"values":["Engineer","head of DATA"]}}"""));
         var all = FilterSql.Build(Filters("""{"jobTitle.include":{"values":["Engineer","head of DATA"],"mode":"all"}}"""));
 
-        Assert.Equal("true AND lower(p.job_title) LIKE ANY(@f0)", any.Where);
-        Assert.Equal("true AND lower(p.job_title) LIKE ALL(@f0)", all.Where);
+        Assert.Equal($"true AND p.job_title = ANY({Codes("job_title", "LIKE ANY(@f0)")})", any.Where);
+        Assert.Equal($"true AND p.job_title = ANY({Codes("job_title", "LIKE ALL(@f0)")})", all.Where);
         AssertTextArray(Assert.Single(any.Parameters), "f0", "%engineer%", "%head of data%");
         AssertTextArray(Assert.Single(all.Parameters), "f0", "%engineer%", "%head of data%");
     }
@@ -70,7 +70,7 @@ public sealed class FilterSqlTests
     {
         var (where, parameters) = FilterSql.Build(Filters("""{"jobTitle.exclude":{"values":["Intern","assistant"]}}"""));
 
-        Assert.Equal("true AND NOT coalesce(lower(p.job_title) LIKE ANY(@f0), false)", where);
+        Assert.Equal($"true AND NOT coalesce(p.job_title = ANY({Codes("job_title", "LIKE ANY(@f0)")}), false)", where);
         AssertTextArray(Assert.Single(parameters), "f0", "%assistant%", "%intern%");
     }
 
@@ -89,7 +89,7 @@ public sealed class FilterSqlTests
     {
         var (where, parameters) = FilterSql.Build(Filters("""{"jobTitle.exact":{"values":["50%_off"]}}"""));
 
-        Assert.Equal("true AND lower(p.job_title) = ANY(@f0)", where);
+        Assert.Equal($"true AND p.job_title = ANY({Codes("job_title", "= ANY(@f0)")})", where);
         AssertTextArray(Assert.Single(parameters), "f0", "50%_off");
     }
 
@@ -101,7 +101,8 @@ public sealed class FilterSqlTests
             """));
 
         Assert.Equal(
-            "true AND (p.business_email IS NOT NULL) = @f0 AND NOT coalesce(lower(p.job_title) LIKE ANY(@f1), false) AND lower(p.seniority) = ANY(@f2)",
+            $"true AND ((p.filled & 16) <> 0) = @f0 AND NOT coalesce(p.job_title = ANY({Codes("job_title", "LIKE ANY(@f1)")}), false) " +
+            $"AND p.seniority = ANY({Codes("seniority", "= ANY(@f2)")})",
             where);
         Assert.Equal(["f0", "f1", "f2"], parameters.Select(p => p.ParameterName));
     }
@@ -117,7 +118,8 @@ public sealed class FilterSqlTests
 
         Assert.Equal(plain.Where, hostile.Where);
         Assert.DoesNotContain("drop", hostile.Where, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("'", hostile.Where, StringComparison.Ordinal);
+        Assert.DoesNotContain("x'", hostile.Where, StringComparison.Ordinal);
+        Assert.DoesNotContain("it's", hostile.Where, StringComparison.Ordinal);
         var values = (string[])Assert.Single(hostile.Parameters).Value!;
         Assert.Contains(values, v => v.Contains(Hostile.ToLowerInvariant(), StringComparison.Ordinal));
     }
@@ -148,4 +150,7 @@ public sealed class FilterSqlTests
         Assert.Equal(NpgsqlDbType.Array | NpgsqlDbType.Text, parameter.NpgsqlDbType);
         Assert.Equal(values, (string[])parameter.Value!);
     }
+
+    private static string Codes(string column, string test) =>
+        $"ARRAY(SELECT v.code FROM person_values v WHERE v.attribute = '{column}' AND lower(v.value) {test})";
 }

@@ -23,7 +23,6 @@ public sealed partial class MaterializationStatementTests
             Config("""{"topicIds":[7,3,7],"minScore":75,"maxScore":95,"minTopicOverlap":2}"""), ResultKey, DataDate);
 
         var byName = parameters.ToDictionary(p => p.ParameterName);
-        Assert.Equal(DataDate, byName["date"].Value);
         Assert.Equal(NpgsqlDbType.Array | NpgsqlDbType.Integer, byName["topics"].NpgsqlDbType);
         Assert.Equal([3, 7], (int[])byName["topics"].Value!);
         Assert.Equal((short)75, byName["min"].Value);

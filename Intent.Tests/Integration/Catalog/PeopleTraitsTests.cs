@@ -1,0 +1,71 @@
+using Intent.Cli;
+using Intent.Cli.Import;
+using Intent.Data.Runs;
+using Intent.Pipeline.Audiences;
+
+namespace Intent.Tests.Integration.Catalog;
+
+/// <summary>
+/// <c>people_traits</c> (what filters and fill-rate stats read) says exactly what <c>people</c> says, whichever
+/// way people arrive or change: its expected content is derived here from <see cref="ResultFields"/> and
+/// <see cref="FilterCatalog"/>, and the two are compared row by row.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class PeopleTraitsTests
+{
+    [Fact]
+    public async Task The_narrow_table_equals_people_after_seed_import_update_delete_and_reseed()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "2000", "--topics", "10", "--days", "1", "--seed", "5", "--end-date", "2001-01-02"], TextWriter.Null, TextWriter.Null));
+        await AssertConsistentAsync(database, 2000);
+
+        var path = Path.Combine(Path.GetTempPath(), $"intent-traits-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(path, """
+            personId,hashedEmail,businessEmail,jobTitle,seniority,companyIndustry,country,isDecisionMaker
+            900001,h900001,a@b.example,Chief Llama Officer,VP,Alpaca Farming,IS,true
+            900002,h900002,,,,,,
+            900003,h900003,,chief llama officer,vp,alpaca farming,is,false
+            """);
+        try
+        {
+            Assert.Equal(0, await ImportCommand.RunAsync(database.ConnectionString, ["people", path], TextWriter.Null, TextWriter.Null));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
+        await AssertConsistentAsync(database, 2003);
+
+        await database.ExecuteAsync("""
+            UPDATE people SET job_title = 'Head of Nothing', business_email = NULL, is_decision_maker = NULL WHERE person_id % 7 = 0;
+            UPDATE people SET country = NULL, company_domain = 'new-domain.example', phone = '+1 555' WHERE person_id % 11 = 0;
+            UPDATE people SET person_id = person_id + 5000000 WHERE person_id % 13 = 0;
+            DELETE FROM people WHERE person_id % 17 = 0;
+            """);
+        await AssertConsistentAsync(database, await database.ScalarAsync<long>("SELECT count(*) FROM people"));
+
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "500", "--topics", "10", "--days", "1", "--seed", "6", "--end-date", "2001-01-02", "--replace"], TextWriter.Null, TextWriter.Null));
+        await AssertConsistentAsync(database, 500);
+    }
+
+    private static async Task AssertConsistentAsync(ScratchDatabase database, long people)
+    {
+        var coded = FilterCatalog.Filters.Values.Where(f => f.Match is FilterMatch.Equals or FilterMatch.Contains or FilterMatch.Excludes)
+            .Select(f => f.Column).Distinct().Order(StringComparer.Ordinal).ToList();
+        var flags = FilterCatalog.Filters.Values.Where(f => f.Match == FilterMatch.IsTrue).Select(f => f.Column).Distinct().Order(StringComparer.Ordinal).ToList();
+        var bits = string.Join(" | ", ResultFields.All.Select((f, i) => $"CASE WHEN p.{f.Column} IS NULL THEN 0 ELSE {1 << i} END"));
+        var expected = $"SELECT p.person_id, {bits}{string.Concat(coded.Concat(flags).Select(c => $", p.{c}"))} FROM people p";
+        var actual = $"SELECT t.person_id, t.filled" +
+                     string.Concat(coded.Select(c => $", (SELECT v.value FROM person_values v WHERE v.code = t.{c} AND v.attribute = '{c}')")) +
+                     string.Concat(flags.Select(c => $", t.{c}")) + " FROM people_traits t";
+
+        Assert.Equal(people, await database.ScalarAsync<long>("SELECT count(*) FROM people"));
+        Assert.Equal(people, await database.ScalarAsync<long>("SELECT count(*) FROM people_traits"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({expected}) EXCEPT ALL ({actual})) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({actual}) EXCEPT ALL ({expected})) d"));
+    }
+}
