@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Intent.Tests.Integration.Messaging.Support;
 using Intent.Tests.Integration.Runs;
 
 namespace Intent.Tests.Integration.Telemetry;
@@ -20,10 +21,15 @@ public sealed partial class DashboardTests
         var names = expressions.SelectMany(e => MetricName().Matches(e).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
         Assert.True(names.Count >= 5, $"the dashboard's queries name our metrics: {string.Join(", ", names)}");
 
-        await using var world = await RunsWorld.CreateAsync(workerSettings: new Dictionary<string, string?>
-        {
-            ["RabbitMq:Management:Url"] = TestSettings.RabbitMqManagementUrl,
-        });
+        // Its own virtual host: the worker watches the error queues, and the shared ones hold what other tests faulted on purpose.
+        await using var vhost = await RabbitMqControl.VirtualHostOfItsOwnAsync("dashboard");
+        await using var world = await RunsWorld.CreateAsync(
+            workerSettings: new Dictionary<string, string?>
+            {
+                ["RabbitMq:VirtualHost"] = vhost.Name,
+                ["RabbitMq:Management:Url"] = TestSettings.RabbitMqManagementUrl,
+            },
+            apiSettings: new Dictionary<string, string?> { ["RabbitMq:VirtualHost"] = vhost.Name });
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2 }, minScore = 20 });
         var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
         Assert.Equal("completed", (await world.WaitForStatusAsync(audience, runId, "completed", "failed")).GetProperty("status").GetString());

@@ -35,6 +35,34 @@ public static class RabbitMqControl
     }
 
     /// <summary>
+    /// A virtual host of its own (the test virtual host's name + <paramref name="suffix"/>), created with every
+    /// permission for the test user, for tests whose hosts must not see what other tests left in the shared one
+    /// (e.g. messages faulted on purpose in its error queues). Deleted when the result is disposed.
+    /// </summary>
+    public static async Task<OwnVirtualHost> VirtualHostOfItsOwnAsync(string suffix)
+    {
+        var name = $"{TestSettings.RabbitMqVirtualHost}-{suffix}";
+        var path = Uri.EscapeDataString(name);
+        using var client = ManagementClient();
+        using (var vhost = await client.PutAsJsonAsync(Relative($"api/vhosts/{path}"), new { }))
+        {
+            await EnsureSuccessAsync(vhost, $"create virtual host {name}");
+        }
+
+        using (var grant = await client.PutAsJsonAsync(Relative($"api/permissions/{path}/{Uri.EscapeDataString(TestSettings.RabbitMqUsername)}"),
+                   new { configure = ".*", write = ".*", read = ".*" }))
+        {
+            await EnsureSuccessAsync(grant, $"grant permissions on {name}");
+        }
+
+        return new OwnVirtualHost(name, async () =>
+        {
+            using var cleanup = ManagementClient();
+            using var _ = await cleanup.DeleteAsync(Relative($"api/vhosts/{path}"));
+        });
+    }
+
+    /// <summary>
     /// An outage of the test virtual host, as clients see a stopped broker: the broker closes their connections and
     /// refuses new ones until <see cref="StartAsync"/>. The test user loses its permissions on the virtual host (so
     /// reconnecting fails), then its connections to it are closed until none is left. They are found in the broker's
