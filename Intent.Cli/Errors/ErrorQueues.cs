@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Intent.ServiceDefaults.Messaging;
+using Intent.ServiceDefaults.Telemetry;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Exceptions;
 
@@ -16,7 +17,7 @@ namespace Intent.Cli.Errors;
 /// </summary>
 public sealed class ErrorQueues(RabbitMqOptions options)
 {
-    public const string Suffix = "_error";
+    public const string Suffix = RabbitMqQueues.ErrorSuffix;
 
     private static readonly TimeSpan HttpTimeout = TimeSpan.FromSeconds(30);
 
@@ -26,7 +27,7 @@ public sealed class ErrorQueues(RabbitMqOptions options)
     public string VirtualHost => options.VirtualHost;
 
     /// <summary>Whether <paramref name="name"/> is an error queue's name: a queue's name with <see cref="Suffix"/>.</summary>
-    public static bool IsErrorQueue(string name) => name.Length > Suffix.Length && name.EndsWith(Suffix, StringComparison.Ordinal);
+    public static bool IsErrorQueue(string name) => RabbitMqQueues.IsErrorQueue(name);
 
     public static string SourceOf(string errorQueue) => errorQueue[..^Suffix.Length];
 

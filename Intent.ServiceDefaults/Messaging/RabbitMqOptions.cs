@@ -17,5 +17,5 @@ public sealed class RabbitMqOptions
 
     /// <summary>The management HTTP API (<c>RabbitMq__Management__Url</c>, the setting the worker's readiness reads too).</summary>
     [Microsoft.Extensions.Configuration.ConfigurationKeyName("Management:Url")]
-    public string ManagementUrl { get; set; } = "http://127.0.0.1:15672";
+    public string ManagementUrl { get; set; } = Telemetry.RabbitMqManagementOptions.DefaultUrl;
 }

@@ -60,7 +60,7 @@ public sealed class ErrorQueueDepth : IDisposable
         try
         {
             var all = await _queues.ListAsync(CancellationToken.None);
-            _messages = all.Where(q => q.Name.EndsWith(RabbitMqQueues.ErrorSuffix, StringComparison.Ordinal)).Sum(q => q.Messages);
+            _messages = all.Where(q => RabbitMqQueues.IsErrorQueue(q.Name)).Sum(q => q.Messages);
         }
         catch (Exception exception) when (exception is HttpRequestException or System.Text.Json.JsonException or TaskCanceledException)
         {

@@ -28,7 +28,7 @@ public sealed class ErrorQueuesHealthCheck(RabbitMqQueues queues) : IHealthCheck
             return HealthCheckResult.Healthy($"Error queues were not checked: the RabbitMQ management API did not answer ({Reason(exception)}).");
         }
 
-        var holding = all.Where(q => q.Name.EndsWith(RabbitMqQueues.ErrorSuffix, StringComparison.Ordinal) && q.Messages > 0).OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
+        var holding = all.Where(q => RabbitMqQueues.IsErrorQueue(q.Name) && q.Messages > 0).OrderBy(q => q.Name, StringComparer.Ordinal).ToList();
         return holding.Count == 0
             ? HealthCheckResult.Healthy("No error queue holds messages.")
             : HealthCheckResult.Degraded(

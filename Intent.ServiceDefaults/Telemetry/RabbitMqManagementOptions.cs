@@ -8,8 +8,11 @@ public sealed class RabbitMqManagementOptions
 {
     public const string SectionName = "RabbitMq:Management";
 
+    /// <summary>Where a local broker's management API answers.</summary>
+    public const string DefaultUrl = "http://127.0.0.1:15672";
+
     /// <summary>The management API's base address; empty: error queues are not watched.</summary>
-    public string? Url { get; set; } = "http://127.0.0.1:15672";
+    public string? Url { get; set; } = DefaultUrl;
 
     /// <summary>Management user; unset: the broker user (<c>RabbitMq:Username</c>).</summary>
     public string? Username { get; set; }

@@ -11,7 +11,10 @@ public sealed class RabbitMqQueues(IHttpClientFactory httpClients, IOptions<Rabb
 {
     public const string HttpClientName = "rabbitmq-management";
 
+    /// <summary>MassTransit moves a message that keeps failing on <c>q</c> to <c>q_error</c>.</summary>
     public const string ErrorSuffix = "_error";
+
+    public static bool IsErrorQueue(string name) => name.Length > ErrorSuffix.Length && name.EndsWith(ErrorSuffix, StringComparison.Ordinal);
 
     /// <summary>Whether a management API is configured at all.</summary>
     public bool Watched => !string.IsNullOrWhiteSpace(management.Value.Url);
