@@ -230,7 +230,7 @@ public sealed class ErrorQueues(RabbitMqOptions options)
             }
             catch (HttpRequestException e)
             {
-                throw new ErrorQueueException($"cannot reach RabbitMQ management at {options.ManagementUrl} (RabbitMq__Management__Url): {e.Message}", e);
+                throw new ErrorQueueException($"cannot reach RabbitMQ management at {ManagementUrl} (RabbitMq__Management__Url): {e.Message}", e);
             }
         }
 
@@ -243,21 +243,27 @@ public sealed class ErrorQueues(RabbitMqOptions options)
         {
             throw new ErrorQueueException(response.StatusCode switch
             {
-                HttpStatusCode.Unauthorized => $"RabbitMQ management at {options.ManagementUrl} refuses user {options.Username}",
-                HttpStatusCode.NotFound => $"RabbitMQ management at {options.ManagementUrl} has no {request.RequestUri} (is virtual host {options.VirtualHost} there?)",
-                var status => $"RabbitMQ management at {options.ManagementUrl} answered {(int)status} {status}",
+                HttpStatusCode.Unauthorized => $"RabbitMQ management at {ManagementUrl} refuses user {ManagementUser}",
+                HttpStatusCode.NotFound => $"RabbitMQ management at {ManagementUrl} has no {request.RequestUri} (is virtual host {options.VirtualHost} there?)",
+                var status => $"RabbitMQ management at {ManagementUrl} answered {(int)status} {status}",
             });
         }
     }
 
     private string VirtualHostPath => Uri.EscapeDataString(options.VirtualHost);
 
+    private string ManagementUrl => options.Management.Url is { Length: > 0 } url
+        ? url
+        : throw new ErrorQueueException("no RabbitMQ management API is configured (RabbitMq__Management__Url)");
+
+    private string ManagementUser => options.Management.Username ?? options.Username;
+
     private static Uri Relative(string path) => new(path, UriKind.Relative);
 
     private HttpClient ManagementClient()
     {
-        var client = new HttpClient { BaseAddress = new Uri(options.ManagementUrl.TrimEnd('/') + "/"), Timeout = HttpTimeout };
-        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{options.Username}:{options.Password}"));
+        var client = new HttpClient { BaseAddress = new Uri(ManagementUrl.TrimEnd('/') + "/"), Timeout = HttpTimeout };
+        var credentials = Convert.ToBase64String(Encoding.UTF8.GetBytes($"{ManagementUser}:{options.Management.Password ?? options.Password}"));
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", credentials);
         return client;
     }

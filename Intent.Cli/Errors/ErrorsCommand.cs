@@ -15,7 +15,7 @@ public static class ErrorsCommand
     public static Task<int> RunAsync(RabbitMqOptions rabbitMq, string[] args, TextWriter output, TextWriter error) =>
         CliApp.InvokeAsync(Create(rabbitMq), args, output, error);
 
-    /// <summary>The RabbitMQ settings as the hosts read them: <c>RabbitMq__Host</c>, ..., and <c>RabbitMq__Management__Url</c>.</summary>
+    /// <summary>The RabbitMQ settings as the hosts read them: <c>RabbitMq__Host</c>, ..., and <c>RabbitMq__Management__Url</c> (with its user and password).</summary>
     public static RabbitMqOptions SettingsFromEnvironment() =>
         new ConfigurationBuilder().AddEnvironmentVariables().Build().GetSection(RabbitMqOptions.SectionName).Get<RabbitMqOptions>() ?? new RabbitMqOptions();
 

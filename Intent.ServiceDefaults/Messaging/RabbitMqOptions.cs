@@ -15,7 +15,6 @@ public sealed class RabbitMqOptions
 
     public string Password { get; set; } = "guest";
 
-    /// <summary>The management HTTP API (<c>RabbitMq__Management__Url</c>, the setting the worker's readiness reads too).</summary>
-    [Microsoft.Extensions.Configuration.ConfigurationKeyName("Management:Url")]
-    public string ManagementUrl { get; set; } = Telemetry.RabbitMqManagementOptions.DefaultUrl;
+    /// <summary>The broker's management HTTP API (<c>RabbitMq__Management__Url</c>, <c>__Username</c>, <c>__Password</c>).</summary>
+    public RabbitMqManagementOptions Management { get; set; } = new();
 }

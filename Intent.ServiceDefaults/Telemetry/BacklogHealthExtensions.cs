@@ -18,7 +18,6 @@ public static class BacklogHealthExtensions
     public static IHostApplicationBuilder AddBacklogHealthChecks(this IHostApplicationBuilder builder)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddOptions<RabbitMqManagementOptions>().BindConfiguration(RabbitMqManagementOptions.SectionName);
         builder.Services.AddHttpClient(RabbitMqQueues.HttpClientName, client => client.Timeout = ManagementTimeout);
         builder.Services.AddSingleton<RabbitMqQueues>();
         builder.Services.AddSingleton<ErrorQueueDepth>();

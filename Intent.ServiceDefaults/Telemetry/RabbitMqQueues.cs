@@ -7,7 +7,7 @@ using Microsoft.Extensions.Options;
 namespace Intent.ServiceDefaults.Telemetry;
 
 /// <summary>The queues of the bus's virtual host and their depths, from the RabbitMQ management HTTP API.</summary>
-public sealed class RabbitMqQueues(IHttpClientFactory httpClients, IOptions<RabbitMqManagementOptions> management, IOptions<RabbitMqOptions> broker)
+public sealed class RabbitMqQueues(IHttpClientFactory httpClients, IOptions<RabbitMqOptions> broker)
 {
     public const string HttpClientName = "rabbitmq-management";
 
@@ -17,12 +17,12 @@ public sealed class RabbitMqQueues(IHttpClientFactory httpClients, IOptions<Rabb
     public static bool IsErrorQueue(string name) => name.Length > ErrorSuffix.Length && name.EndsWith(ErrorSuffix, StringComparison.Ordinal);
 
     /// <summary>Whether a management API is configured at all.</summary>
-    public bool Watched => !string.IsNullOrWhiteSpace(management.Value.Url);
+    public bool Watched => !string.IsNullOrWhiteSpace(broker.Value.Management.Url);
 
     /// <summary>Every queue of the virtual host with its message count; throws when the API does not answer.</summary>
     public async Task<List<(string Name, long Messages)>> ListAsync(CancellationToken cancellationToken)
     {
-        var settings = management.Value;
+        var settings = broker.Value.Management;
         var client = httpClients.CreateClient(HttpClientName);
         var vhost = Uri.EscapeDataString(broker.Value.VirtualHost);
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.Url!.TrimEnd('/') + "/"), $"api/queues/{vhost}?columns=name,messages"));

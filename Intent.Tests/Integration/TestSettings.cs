@@ -41,7 +41,7 @@ public static class TestSettings
         VirtualHost = RabbitMqVirtualHost,
         Username = RabbitMqUsername,
         Password = RabbitMqPassword,
-        ManagementUrl = RabbitMqManagementUrl,
+        Management = new() { Url = RabbitMqManagementUrl },
     };
 
     /// <summary>A PostgreSQL connection string nothing answers: a database that cannot be reached.</summary>

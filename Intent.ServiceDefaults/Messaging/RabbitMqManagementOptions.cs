@@ -1,13 +1,12 @@
-namespace Intent.ServiceDefaults.Telemetry;
+namespace Intent.ServiceDefaults.Messaging;
 
 /// <summary>
-/// Where the RabbitMQ management HTTP API answers (configuration section <c>RabbitMq:Management</c>, e.g.
-/// <c>RabbitMq__Management__Url</c>). The worker reads queue depths from it for its health.
+/// Where the RabbitMQ management HTTP API answers (<see cref="RabbitMqOptions.Management"/>, e.g.
+/// <c>RabbitMq__Management__Url</c>). The worker reads queue depths from it for its health and metrics;
+/// <c>./intent errors</c> lists and replays error queues through it.
 /// </summary>
 public sealed class RabbitMqManagementOptions
 {
-    public const string SectionName = "RabbitMq:Management";
-
     /// <summary>Where a local broker's management API answers.</summary>
     public const string DefaultUrl = "http://127.0.0.1:15672";
 
