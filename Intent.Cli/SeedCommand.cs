@@ -160,7 +160,7 @@ public static class SeedCommand
             await Execute(connection, transaction, $"DROP TABLE \"{partition}\"");
         }
 
-        await Execute(connection, transaction, "TRUNCATE data_dates, people, topics");
+        await Execute(connection, transaction, "TRUNCATE topic_daily_aggregates, data_dates, people, topics");
     }
 
     private static async Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql)

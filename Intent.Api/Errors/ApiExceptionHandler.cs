@@ -13,7 +13,8 @@ public sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) : I
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
         var (status, code, message, details) = Classify(exception);
-        if (status >= StatusCodes.Status500InternalServerError)
+        // 501 refuses what this service does not offer, by design: not a failure to log as one.
+        if (status >= StatusCodes.Status500InternalServerError && status != StatusCodes.Status501NotImplemented)
         {
             logger.LogError(exception, "Request failed with {StatusCode} {Code}", status, code);
         }

@@ -20,6 +20,7 @@ public static class TopicsEndpoints
             .WithTags("Topics")
             .WithSummary("Search the topic catalog (no authentication)")
             .AllowAnonymous();
+        endpoints.MapTopicDiscoveryEndpoints();
         return endpoints;
     }
 

@@ -15,6 +15,7 @@ internal sealed class TopicConfiguration : IEntityTypeConfiguration<Topic>
         topic.Property(t => t.Industry).HasMaxLength(255);
         topic.Property(t => t.Category).HasMaxLength(255);
         topic.HasIndex(t => new { t.Type, t.Industry, t.Category });
+        topic.Property<string>(TopicSearch.NameProperty).HasComputedColumnSql(TopicSearch.NameSql, stored: true);
     }
 }
 

@@ -105,7 +105,7 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
         return table;
     }
 
-    /// <summary>Indexes the filled day table, attaches it as the day's partition and marks the day complete.</summary>
+    /// <summary>Indexes the filled day table, attaches it as the day's partition, marks the day complete and writes its topic aggregates.</summary>
     public async Task AttachDayAsync(DateOnly date, long rows, NpgsqlTransaction transaction, CancellationToken cancellationToken = default)
     {
         var table = PartitionName(date);
@@ -119,6 +119,7 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
             """,
             transaction,
             cancellationToken);
+        await TopicDailyAggregates.RefreshAsync(connection, date, transaction, cancellationToken);
     }
 
     /// <summary>

@@ -252,6 +252,12 @@ namespace Intent.Data.Migrations
                         .HasColumnType("character varying(255)")
                         .HasColumnName("industry");
 
+                    b.Property<string>("SearchName")
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("text")
+                        .HasColumnName("search_name")
+                        .HasComputedColumnSql("' ' || btrim(regexp_replace(lower(topic_name), '[^[:alnum:]]+', ' ', 'g')) || ' '", true);
+
                     b.Property<string>("TopicName")
                         .IsRequired()
                         .HasMaxLength(255)
@@ -273,6 +279,48 @@ namespace Intent.Data.Migrations
                     b.ToTable("topics", null, t =>
                         {
                             t.HasCheckConstraint("ck_topics_type", "type IN ('b2b', 'b2c')");
+                        });
+                });
+
+            modelBuilder.Entity("Intent.Data.Catalog.TopicDailyAggregate", b =>
+                {
+                    b.Property<DateOnly>("DataDate")
+                        .HasColumnType("date")
+                        .HasColumnName("data_date");
+
+                    b.Property<int>("TopicId")
+                        .HasColumnType("integer")
+                        .HasColumnName("topic_id");
+
+                    b.Property<int>("HighAudience")
+                        .HasColumnType("integer")
+                        .HasColumnName("high_audience");
+
+                    b.Property<int>("LowAudience")
+                        .HasColumnType("integer")
+                        .HasColumnName("low_audience");
+
+                    b.Property<int>("MediumAudience")
+                        .HasColumnType("integer")
+                        .HasColumnName("medium_audience");
+
+                    b.Property<long>("ScoreSum")
+                        .HasColumnType("bigint")
+                        .HasColumnName("score_sum");
+
+                    b.Property<int>("UniqueAudience")
+                        .HasColumnType("integer")
+                        .HasColumnName("unique_audience");
+
+                    b.HasKey("DataDate", "TopicId")
+                        .HasName("pk_topic_daily_aggregates");
+
+                    b.HasIndex("TopicId", "DataDate")
+                        .HasDatabaseName("ix_topic_daily_aggregates_topic_id_data_date");
+
+                    b.ToTable("topic_daily_aggregates", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_topic_daily_aggregates_bands", "unique_audience > 0 AND high_audience >= 0 AND medium_audience >= 0 AND low_audience >= 0 AND high_audience + medium_audience + low_audience = unique_audience");
                         });
                 });
 
@@ -923,6 +971,23 @@ namespace Intent.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_audiences_organizations_organization_id");
+                });
+
+            modelBuilder.Entity("Intent.Data.Catalog.TopicDailyAggregate", b =>
+                {
+                    b.HasOne("Intent.Data.Catalog.DataDate", null)
+                        .WithMany()
+                        .HasForeignKey("DataDate")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_topic_daily_aggregates_data_dates_data_date");
+
+                    b.HasOne("Intent.Data.Catalog.Topic", null)
+                        .WithMany()
+                        .HasForeignKey("TopicId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_topic_daily_aggregates_topics_topic_id");
                 });
 
             modelBuilder.Entity("Intent.Data.Email.EmailQuotaUsage", b =>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Reflection;
 using System.Text;
@@ -41,7 +42,10 @@ public sealed partial class HostileInputTests(UnlimitedApiFixture api) : IClassF
         var (queued, queuedBody) = await client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audienceId}/runs", new { runType = "manual" });
         Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
         var runId = queuedBody.Data().GetProperty("id").GetGuid();
-        var ids = new Dictionary<string, string> { ["id"] = audienceId.ToString(), ["runId"] = runId.ToString(), ["exportId"] = Guid.NewGuid().ToString() };
+        var ids = new Dictionary<string, string>
+        {
+            ["id"] = audienceId.ToString(), ["runId"] = runId.ToString(), ["exportId"] = Guid.NewGuid().ToString(), ["topicId"] = topics[0].ToString(CultureInfo.InvariantCulture),
+        };
 
         var before = await FingerprintAsync(organizationId);
         var routes = api.Endpoints().SelectMany(e => (e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods ?? ["GET"]).Select(m => (Method: m, Endpoint: e))).ToList();

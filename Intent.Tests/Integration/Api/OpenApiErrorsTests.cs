@@ -17,6 +17,7 @@ public sealed class OpenApiErrorsTests(ApiFixture api) : IClassFixture<ApiFixtur
         ["GetRunCsv"] = ["409"],
         ["RequestRunExport"] = ["409"],
         ["DownloadExport"] = ["403", "410"],
+        ["AnalyzeTopics"] = ["501"],
     };
 
     [Fact]

@@ -20,6 +20,12 @@ public sealed class PublicRoutesTests(ApiFixture api) : IClassFixture<ApiFixture
         "GET /openapi/v1.json",
         "GET /v1/intent/exports/{exportId:guid}/download",
         "GET /v1/intent/topics",
+        "GET /v1/intent/topics/facets",
+        "GET /v1/intent/topics/movers",
+        "GET /v1/intent/topics/search",
+        "GET /v1/intent/topics/{topicId}/trend",
+        "POST /v1/intent/topics/analyze",
+        "POST /v1/intent/topics/compare",
     ];
 
     [Fact]
