@@ -17,15 +17,17 @@ namespace Intent.Messaging.Outbox;
 /// values that differ per message: the message id and the conversation id, new ones for each row as
 /// MassTransit makes them for a publish outside a consumer (its <see cref="NewId"/>s), and the prototype's
 /// <see cref="OutboxTemplateColumns"/> placeholders, taken from the statement's rows. The rest (sent
-/// time, trace context) is the prototype's, shared by the messages of one statement, and all of them
-/// form one outbox, as the messages of one commit through the bus outbox do. Once the context's
-/// transaction commits, the relays are woken as after any outbox write.
+/// time, trace context) is the prototype's, shared by the messages of one statement. Each message is an
+/// outbox of its own, as if each had been published in a transaction of its own: nothing orders them,
+/// so relays send them side by side instead of one after another. Once the context's transaction
+/// commits, the relays are woken as after any outbox write.
 /// </summary>
 public sealed partial class OutboxMessageTemplate
 {
     private const string Prefix = "outbox_template_";
     private const string MessageIdColumn = "m." + Prefix + "message_id";
     private const string ConversationIdColumn = "m." + Prefix + "conversation_id";
+    private const string OutboxIdColumn = "m." + Prefix + "outbox_id";
     private const string RowColumn = Prefix + "row";
 
     private const string Columns =
@@ -35,7 +37,7 @@ public sealed partial class OutboxMessageTemplate
     private readonly OutboxTableNames _tables;
     private readonly List<NpgsqlParameter> _parameters = [];
     private readonly Dictionary<Guid, string> _perRow = [];
-    private readonly string _outbox;
+    private readonly string _outboxIds;
     private readonly string _messageIds;
     private readonly string _conversationIds;
     private readonly string _values;
@@ -43,6 +45,7 @@ public sealed partial class OutboxMessageTemplate
     private OutboxMessageTemplate(OutboxTableNames tables, OutboxMessage prototype, IReadOnlyDictionary<Guid, string> placeholders, int capacity)
     {
         _tables = tables;
+        _outboxIds = Constant(NewIds(capacity), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         _messageIds = Constant(NewIds(capacity), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         _conversationIds = Constant(NewIds(capacity), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
         _perRow[prototype.MessageId] = MessageIdColumn;
@@ -78,10 +81,8 @@ public sealed partial class OutboxMessageTemplate
             }
         }
 
-        OutboxId = NewId.NextGuid();
-        _outbox = Constant(OutboxId, NpgsqlDbType.Uuid);
         _values = string.Join(", ",
-            _outbox,
+            OutboxIdColumn,
             MessageIdColumn,
             Constant(prototype.ContentType, NpgsqlDbType.Varchar),
             Constant(prototype.MessageType, NpgsqlDbType.Text),
@@ -99,9 +100,6 @@ public sealed partial class OutboxMessageTemplate
             Constant(DateTime.SpecifyKind(prototype.SentTime, DateTimeKind.Utc), NpgsqlDbType.TimestampTz),
             Constant(prototype.ExpirationTime is { } expires ? DateTime.SpecifyKind(expires, DateTimeKind.Utc) : null, NpgsqlDbType.TimestampTz));
     }
-
-    /// <summary>The outbox the statement's messages form (one <c>outbox_state</c> row, written when the source has rows).</summary>
-    public Guid OutboxId { get; }
 
     /// <summary>The parameters <see cref="Ctes"/> refers to; add them to the command that runs it.</summary>
     public IReadOnlyList<NpgsqlParameter> Parameters => _parameters;
@@ -148,9 +146,9 @@ public sealed partial class OutboxMessageTemplate
     }
 
     /// <summary>
-    /// Two data-modifying common table expressions that write the outbox rows of every row of
-    /// <paramref name="source"/> (a table or an earlier expression of the same <c>WITH</c>, e.g. the
-    /// <c>RETURNING</c> of an insert): one message each, all in <see cref="OutboxId"/>.
+    /// Common table expressions that write the outbox rows of every row of <paramref name="source"/> (a
+    /// table or an earlier expression of the same <c>WITH</c>, e.g. the <c>RETURNING</c> of an insert): one
+    /// message and one outbox each.
     /// </summary>
     public string Ctes(string source)
     {
@@ -160,17 +158,20 @@ public sealed partial class OutboxMessageTemplate
         }
 
         return $"""
+            {Prefix}rows AS (
+                SELECT ({_outboxIds})[n.{RowColumn}] AS {Prefix}outbox_id, ({_messageIds})[n.{RowColumn}] AS {Prefix}message_id,
+                       ({_conversationIds})[n.{RowColumn}] AS {Prefix}conversation_id, n.*
+                FROM (SELECT row_number() OVER () AS {RowColumn}, s.* FROM {source} s) n
+            ),
             {Prefix}state AS (
                 INSERT INTO {_tables.State} (outbox_id, created)
-                SELECT {_outbox}, now() WHERE EXISTS (SELECT 1 FROM {source})
+                SELECT m.{Prefix}outbox_id, now() FROM {Prefix}rows m
             ),
             {Prefix}messages AS (
                 INSERT INTO {_tables.Message} ({Columns})
                 SELECT {_values}
-                FROM (
-                    SELECT ({_messageIds})[n.{RowColumn}] AS {Prefix}message_id, ({_conversationIds})[n.{RowColumn}] AS {Prefix}conversation_id, n.*
-                    FROM (SELECT row_number() OVER () AS {RowColumn}, s.* FROM {source} s) n
-                ) m
+                FROM {Prefix}rows m
+                ORDER BY m.{RowColumn}
             )
             """;
     }
