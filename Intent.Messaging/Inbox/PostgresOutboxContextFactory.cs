@@ -28,6 +28,8 @@ public sealed class PostgresOutboxContextFactory<TDbContext>(TDbContext dbContex
         InboxReceipt receipt;
         await using (var transaction = await dbContext.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken))
         {
+            // Any failure rolls the whole transaction back, so SaveChanges needs no savepoint of its own (two round trips each).
+            dbContext.Database.AutoSavepointsEnabled = false;
             try
             {
                 var store = new InboxStore(

@@ -17,6 +17,9 @@ namespace Intent.Messaging.Relay;
 /// (<c>FOR UPDATE SKIP LOCKED</c>), send their messages (in order within each outbox, outboxes
 /// side by side), delete what the broker accepted, commit. Each send continues the trace of the code
 /// that wrote the message (its stored <c>MT-Activity-Id</c> header), however late it is relayed.
+/// Stopping does not cancel a send on its way: sends not started yet are left for later, the ones
+/// started finish (each within <see cref="PostgresOutboxOptions.SendTimeout"/>) and are deleted, so a
+/// stop neither faults sends nor sends anything twice. Only <c>abandon</c> cuts them short.
 /// </summary>
 public sealed class OutboxRelayBatch(
     NpgsqlDataSource dataSource,
@@ -32,23 +35,24 @@ public sealed class OutboxRelayBatch(
     /// <summary>Outboxes claimed, messages delivered, and whether any send failed.</summary>
     public readonly record struct Result(int Claimed, int Delivered, bool Failed);
 
-    public async Task<Result> RunAsync(CancellationToken cancellationToken)
+    /// <summary>One batch; <paramref name="stopping"/> ends claiming and starting sends, <paramref name="abandon"/> anything in flight.</summary>
+    public async Task<Result> RunAsync(CancellationToken stopping, CancellationToken abandon)
     {
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        await using var connection = await dataSource.OpenConnectionAsync(stopping);
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, stopping);
 
-        var (claimed, messages) = await ClaimAsync(connection, transaction, cancellationToken);
+        var (claimed, messages) = await ClaimAsync(connection, transaction, stopping);
         if (claimed.Count == 0)
         {
             return new Result(0, 0, false);
         }
 
         metrics?.BatchClaimed(messages.Count);
-        var (sent, failed) = await SendAsync(messages, cancellationToken);
+        var (sent, failed) = await SendAsync(messages, stopping, abandon);
 
         foreach (var observer in _observers)
         {
-            await observer.BatchSent(sent, cancellationToken);
+            await observer.BatchSent(sent, abandon);
         }
 
         await using (var delete = new NpgsqlCommand(
@@ -62,10 +66,10 @@ public sealed class OutboxRelayBatch(
         {
             delete.Parameters.AddWithValue("sent", sent.Select(m => m.SequenceNumber).ToArray());
             delete.Parameters.AddWithValue("claimed", claimed.ToArray());
-            await delete.ExecuteNonQueryAsync(cancellationToken);
+            await delete.ExecuteNonQueryAsync(abandon);
         }
 
-        await transaction.CommitAsync(cancellationToken);
+        await transaction.CommitAsync(abandon);
         return new Result(claimed.Count, sent.Count, failed);
     }
 
@@ -125,7 +129,7 @@ public sealed class OutboxRelayBatch(
         return (claimed.ToList(), messages);
     }
 
-    private async Task<(List<OutboxMessage> Sent, bool Failed)> SendAsync(List<OutboxMessage> messages, CancellationToken cancellationToken)
+    private async Task<(List<OutboxMessage> Sent, bool Failed)> SendAsync(List<OutboxMessage> messages, CancellationToken stopping, CancellationToken abandon)
     {
         var sent = new ConcurrentBag<OutboxMessage>();
         var failed = 0;
@@ -133,11 +137,17 @@ public sealed class OutboxRelayBatch(
 
         await Parallel.ForEachAsync(
             outboxes,
-            new ParallelOptions { MaxDegreeOfParallelism = options.RelayParallelism, CancellationToken = cancellationToken },
+            new ParallelOptions { MaxDegreeOfParallelism = options.RelayParallelism, CancellationToken = abandon },
             async (outbox, token) =>
             {
                 foreach (var message in outbox)
                 {
+                    if (stopping.IsCancellationRequested)
+                    {
+                        // The rest of this outbox stays, in order, for whichever relay runs next.
+                        break;
+                    }
+
                     try
                     {
                         if (await SendOneAsync(message, token))

@@ -15,7 +15,7 @@ namespace Intent.Messaging.Relay;
 /// Relays committed outbox rows to the broker. Wakes at once when any process commits outbox rows
 /// (LISTEN/NOTIFY), polls as a fallback, drains in batches while there is work, and backs off
 /// while the broker or the database fails; the rows wait meanwhile. Any number of processes can
-/// run it side by side.
+/// run it side by side. A stop lets the sends on their way finish and leaves the rest for later.
 /// </summary>
 public sealed class PostgresOutboxRelayService<TDbContext>(
     IServiceProvider provider,
@@ -31,6 +31,23 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromMilliseconds(100);
 
     private readonly OutboxSignal _signal = new();
+
+    // Cancelled only when the host stops waiting for this service: sends on their way are finished, not cancelled.
+    private readonly CancellationTokenSource _abandon = new();
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await using (cancellationToken.Register(_abandon.Cancel))
+        {
+            await base.StopAsync(cancellationToken);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _abandon.Dispose();
+        base.Dispose();
+    }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -78,7 +95,7 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
         {
             try
             {
-                var result = await batch.RunAsync(stoppingToken);
+                var result = await batch.RunAsync(stoppingToken, _abandon.Token);
                 if (result.Failed)
                 {
                     await Task.Delay(retryDelay, stoppingToken);

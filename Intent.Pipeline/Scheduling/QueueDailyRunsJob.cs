@@ -15,8 +15,9 @@ namespace Intent.Pipeline.Scheduling;
 
 /// <summary>
 /// Queues a daily run for every active audience with daily refresh on, for the latest complete data
-/// date, in batches: each batch inserts its runs with one INSERT ... SELECT and publishes their
-/// <see cref="MaterializeAudienceRun"/> through the bus outbox in the same transaction. The database
+/// date, in batches: one statement per batch inserts its runs and the outbox rows of their
+/// <see cref="MaterializeAudienceRun"/> (an <see cref="OutboxMessageTemplate"/>: the same rows the bus
+/// outbox writes for a publish of each), committed together. The database
 /// allows one daily run per audience and date and one in-flight run per audience; audiences that
 /// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
 /// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
@@ -105,7 +106,13 @@ public sealed class QueueDailyRunsJob(
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+
+        // The runs and their messages in one statement: the messages are MassTransit's serialization of one
+        // prototype, with each run's ids put in by PostgreSQL, so no run is serialized here.
+        var message = await OutboxMessageTemplate.CaptureAsync(db, publisher, columns => new MaterializeAudienceRun
+        {
+            RunId = columns.Uuid("id"), AudienceId = columns.Uuid("audience_id"), OrganizationId = columns.Uuid("organization_id"),
+        }, options.Value.BatchSize, cancellationToken);
 
         await using var command = new NpgsqlCommand(
             $"""
@@ -121,47 +128,31 @@ public sealed class QueueDailyRunsJob(
                        {ResultKeys.Sql("b.organization_id", "b.config_hash", "@date")},
                        0, 0, 0, now(), now()
                 FROM batch b
+                ORDER BY b.id
                 ON CONFLICT DO NOTHING
                 RETURNING id, audience_id, organization_id
-            )
-            SELECT 'batch', count(*)::int, max(id::text)::uuid, NULL::uuid, NULL::uuid FROM batch
-            UNION ALL
-            SELECT 'run', 0, id, audience_id, organization_id FROM created
+            ),
+            {message.Ctes("created")}
+            SELECT (SELECT count(*)::int FROM batch), (SELECT max(id::text)::uuid FROM batch), (SELECT count(*)::int FROM created)
             """,
-            connection,
+            (NpgsqlConnection)db.Database.GetDbConnection(),
             (NpgsqlTransaction)transaction.GetDbTransaction());
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("size", options.Value.BatchSize);
         command.Parameters.Add(new NpgsqlParameter("date", NpgsqlDbType.Date) { Value = date });
+        command.Parameters.AddRange(message.Parameters.ToArray());
 
-        var batch = 0;
-        var last = after;
-        var runs = new List<MaterializeAudienceRun>();
+        int batch, created;
+        Guid last;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (reader.GetString(0) == "batch")
-                {
-                    batch = reader.GetInt32(1);
-                    last = reader.IsDBNull(2) ? after : reader.GetGuid(2);
-                }
-                else
-                {
-                    runs.Add(new MaterializeAudienceRun { RunId = reader.GetGuid(2), AudienceId = reader.GetGuid(3), OrganizationId = reader.GetGuid(4) });
-                }
-            }
+            await reader.ReadAsync(cancellationToken);
+            batch = reader.GetInt32(0);
+            last = reader.IsDBNull(1) ? after : reader.GetGuid(1);
+            created = reader.GetInt32(2);
         }
 
-        foreach (var message in runs)
-        {
-            await publisher.Publish(message, cancellationToken);
-        }
-
-        // Thousands of outbox rows: one COPY rather than an INSERT each.
-        await db.CopyPendingOutboxAsync(cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return (batch, runs.Count, last);
+        return (batch, created, last);
     }
 }
