@@ -22,7 +22,7 @@ namespace Intent.Benchmarks.Runs;
 /// </summary>
 public sealed class MaterializeBenchmark(BenchSettings settings)
 {
-    private const int Repetitions = 3;
+    private const int Repetitions = 5;
     private const int DeepOffset = 140_000;
     private const int PageSize = 100;
     private const int PageCalls = 25;
@@ -47,6 +47,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         using var json = JsonDocument.Parse(ConfigJson);
         var config = AudienceConfigParser.Parse(json.RootElement).Config!;
 
+        var loadBefore = LoadAverage();
         await using var worker = await WorkerBenchHost.StartAsync(settings);
         await using var runs = new RunWatcher(dataSource);
         var ours = new List<TimeSpan>();
@@ -94,8 +95,9 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         var directMedian = Median(direct);
         var floor = Median(candidates);
         Console.WriteLine();
+        Console.WriteLine($"machine: {Environment.ProcessorCount} cores; load average (1, 5, 15 min) before the runs {loadBefore}, after them {LoadAverage()}");
         Console.WriteLine($"data date {Data.LastDate:yyyy-MM-dd}: {scores:N0} scores; audience of 5 topics, score >= 50, with a business email: {results:N0} people");
-        Console.WriteLine("| measure | median of 3 | x floor | x psql |");
+        Console.WriteLine($"| measure | median of {Repetitions} | x floor | x psql |");
         Console.WriteLine("| --- | ---: | ---: | ---: |");
         Console.WriteLine($"| floor: candidate step alone with psql (day's partition, index-only, counted) | {floor.TotalMilliseconds:N0} ms | 1.00 | {floor / directMedian:N2} |");
         Console.WriteLine($"| + each candidate's best score and topics in order (counted) | {Median(topics).TotalMilliseconds:N0} ms | {Median(topics) / floor:N2} | {Median(topics) / directMedian:N2} |");
@@ -108,7 +110,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         var together = Median(concurrentOurs);
         var togetherDirect = Median(concurrentDirect);
         Console.WriteLine();
-        Console.WriteLine($"| four different audiences at once | median of 3 | psql / ours |");
+        Console.WriteLine($"| four different audiences at once | median of {Repetitions} | psql / ours |");
         Console.WriteLine("| --- | ---: | ---: |");
         Console.WriteLine($"| the four statements at once with psql | {togetherDirect.TotalMilliseconds:N0} ms | 1.00 |");
         Console.WriteLine($"| our four runs at once, committed together -> all completed | {together.TotalMilliseconds:N0} ms | {togetherDirect / together:N2} |");
@@ -289,6 +291,10 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
     }
 
     private sealed record Materialized(TimeSpan Elapsed, long Results, Guid OrganizationId, Guid AudienceId, Guid RunId);
+
+    /// <summary>The machine's load average, where the system tells it: on a shared machine, what the ratios were measured beside.</summary>
+    private static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static TimeSpan Median(List<TimeSpan> values) => values.Order().ElementAt(values.Count / 2);
 }
