@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Intent.Cli;
+using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Runs;
+using Npgsql;
+
+namespace Intent.Tests.Integration.Runs;
+
+/// <summary>
+/// What the materialization statement costs beyond its candidates: each candidate's traits are one index-only probe
+/// of the covering traits key (no heap page, no read of all people), and the members it writes are checked against
+/// their snapshot once per statement, not once per member.
+/// </summary>
+[Collection(IntegrationGroup.Name)]
+public sealed class MaterializationPlanTests
+{
+    private static readonly DateOnly Date = DateOnly.Parse(RunsWorld.DataDate, System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public async Task Traits_are_probed_index_only_once_per_candidate_and_members_are_checked_once_per_statement()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "4000", "--topics", "20", "--days", "1", "--seed", "31", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
+        await database.ExecuteAsync("VACUUM (ANALYZE) people_traits");
+        using var json = JsonDocument.Parse("""{"topicIds":[1,2,3,4],"minScore":30,"filters":{"contact.hasBusinessEmail":true}}""");
+        var config = AudienceConfigParser.Parse(json.RootElement).Config!;
+        var key = new string('f', 64);
+        var (statement, parameters) = AudienceMaterializer.BuildStatement(config, key, Date);
+
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var claim = new NpgsqlCommand(
+                         $"""
+                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                         VALUES ('{key}', gen_random_uuid(), '{config.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
+                         """, connection, transaction))
+        {
+            await claim.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", connection, transaction);
+        explain.Parameters.AddRange(parameters.ToArray());
+        using var document = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        var root = document.RootElement[0];
+        var nodes = Nodes(root.GetProperty("Plan")).ToList();
+        var (candidates, results) = await CountsAsync(connection, transaction, key);
+        Assert.True(results > 100 && results < candidates, $"the audience should be filtered, not trivial ({candidates} candidates, {results} results)");
+
+        var traits = Assert.Single(nodes, n => n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "people_traits");
+        Assert.Equal("Index Only Scan", traits.GetProperty("Node Type").GetString());
+        Assert.Equal("people_traits_pkey", traits.GetProperty("Index Name").GetString());
+        Assert.Equal(0L, traits.GetProperty("Heap Fetches").GetInt64());
+        Assert.Equal(candidates, traits.GetProperty("Actual Loops").GetInt64());
+        Assert.Equal(1L, traits.GetProperty("Actual Rows").GetInt64());
+
+        var triggers = root.GetProperty("Triggers").EnumerateArray().Where(t => t.GetProperty("Relation").GetString() == "audience_snapshot_members").ToList();
+        Assert.NotEmpty(triggers);
+        Assert.All(triggers, t => Assert.True(t.GetProperty("Calls").GetInt64() == 1,
+            $"{t.GetProperty("Trigger Name").GetString()} ran {t.GetProperty("Calls").GetInt64()} times for {results} members"));
+
+        await transaction.RollbackAsync();
+    }
+
+    private static async Task<(long Candidates, long Results)> CountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string key)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT s.candidate_count, s.result_count, (SELECT count(*) FROM audience_snapshot_members m WHERE m.snapshot_id = s.id)
+            FROM audience_snapshots s WHERE s.result_key = '{key}'
+            """,
+            connection, transaction);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(reader.GetInt64(1), reader.GetInt64(2));
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
+    private static IEnumerable<JsonElement> Nodes(JsonElement node)
+    {
+        yield return node;
+        if (node.TryGetProperty("Plans", out var children))
+        {
+            foreach (var child in children.EnumerateArray().SelectMany(Nodes))
+            {
+                yield return child;
+            }
+        }
+    }
+}
