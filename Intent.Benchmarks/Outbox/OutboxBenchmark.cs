@@ -21,7 +21,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private static readonly int[] WakeUpClients = [8, 32, 64];
     private static readonly TimeSpan WakeUpPhase = TimeSpan.FromSeconds(10);
     private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
 
     public async Task RunAsync()
     {

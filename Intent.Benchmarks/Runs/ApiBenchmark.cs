@@ -6,7 +6,8 @@ namespace Intent.Benchmarks.Runs;
 /// <summary>
 /// <c>./intent bench api</c>: POST runs/s of the real API process at fixed concurrency across many audiences,
 /// beside pgbench running the same run + outbox insert transaction straight against PostgreSQL with as many
-/// clients, then latency at half the API's rate beside pgbench held to that same rate (<c>-R</c>). Every phase
+/// clients, once the API's tiered compilation has settled (on a busy small machine that takes a minute or more,
+/// during which a request costs several times the CPU), then latency at half the API's rate beside pgbench held to that same rate (<c>-R</c>). Every phase
 /// starts from empty run and outbox tables after a checkpoint, so each side meets the same database. Then a relay
 /// process (as a worker relays) drains what was written, and the API runs again beside it.
 /// </summary>
@@ -16,7 +17,9 @@ public sealed class ApiBenchmark(BenchSettings settings)
     private const int ApiAudiences = 150_000;
     private const int PgbenchAudiences = 200_000;
     private static readonly TimeSpan PhaseDuration = TimeSpan.FromSeconds(30);
-    private static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WarmUpStep = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(120);
+    private static readonly TimeSpan SettledJit = TimeSpan.FromMilliseconds(50);
 
     public async Task RunAsync()
     {
@@ -34,8 +37,20 @@ public sealed class ApiBenchmark(BenchSettings settings)
 
         // First the API alone, doing what pgbench does (the run and its outbox rows, committed), with
         // the outbox left for later; then the relay drains it; then both together, as one box runs them.
-        Say($"ours: warm-up, {WarmUp.TotalSeconds:N0} s");
-        await load.ClosedLoopAsync(client, Concurrency, WarmUp);
+        Say("ours: warm-up until the API's JIT has settled (tiered compilation done)");
+        var warm = Stopwatch.StartNew();
+        while (true)
+        {
+            var jitBefore = await ApiRuntimeStats.ScrapeAsync(api.BaseAddress);
+            await load.ClosedLoopAsync(client, Concurrency, WarmUpStep);
+            var jit = (await ApiRuntimeStats.ScrapeAsync(api.BaseAddress)).JitSince(jitBefore);
+            if (jit < SettledJit || warm.Elapsed > MaxWarmUp)
+            {
+                Say($"ours: warmed up in {warm.Elapsed.TotalSeconds:N0} s (JIT {jit.TotalMilliseconds:N0} ms in the last {WarmUpStep.TotalSeconds:N0} s)");
+                break;
+            }
+        }
+
         Say($"ours: POST /runs, {Concurrency} at a time, {PhaseDuration.TotalSeconds:N0} s, outbox relay not running");
         await FreshAsync(dataSource);
         var cpu = api.CpuTime;

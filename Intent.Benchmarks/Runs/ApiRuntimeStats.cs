@@ -35,6 +35,10 @@ public sealed class ApiRuntimeStats
         return new ApiRuntimeStats(series);
     }
 
+    /// <summary>Time the JIT spent compiling since <paramref name="before"/>.</summary>
+    public TimeSpan JitSince(ApiRuntimeStats before) =>
+        TimeSpan.FromSeconds(Sum("dotnet_jit_compilation_time_seconds_total") - before.Sum("dotnet_jit_compilation_time_seconds_total"));
+
     /// <summary>What happened between <paramref name="before"/> and this scrape, as one line.</summary>
     public string Since(ApiRuntimeStats before, int requests)
     {
