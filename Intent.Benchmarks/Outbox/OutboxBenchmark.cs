@@ -19,7 +19,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private const int ThroughputMessages = 20_000;
     private const int Concurrency = 16;
     private static readonly int[] WakeUpClients = [8, 32, 64];
-    private static readonly TimeSpan WakeUpPhase = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WakeUpPhase = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
 
@@ -39,7 +39,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         var (writes, relay) = await ThroughputAsync();
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
-        Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, without / with / with / without the wake-up:");
+        Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, four pairs without and with the wake-up:");
         foreach (var line in OutboxWriteScript.Outline(write))
         {
             Say($"  {line}");

@@ -61,7 +61,8 @@ public sealed class ApiBenchmark(BenchSettings settings)
         Say($"raw: pgbench at half that rate (-R {half:N0}), {Concurrency} clients, {PhaseDuration.TotalSeconds:N0} s");
         await FreshAsync(dataSource);
         var rawSteady = await Pgbench.RunAsync(settings.ConnectionString, Script, Concurrency, PhaseDuration, rate: half, logLatencies: true, protocol: "simple");
-        Say($"ours: POST /runs at half that rate ({half:N0}/s), {PhaseDuration.TotalSeconds:N0} s, outbox relay not running");
+        Say($"ours: POST /runs at half that rate ({half:N0}/s), {PhaseDuration.TotalSeconds:N0} s after {WarmUpStep.TotalSeconds:N0} s at that rate, outbox relay not running");
+        await load.OpenLoopAsync(client, half, WarmUpStep);
         await FreshAsync(dataSource);
         var before = await ApiRuntimeStats.ScrapeAsync(api.BaseAddress);
         var steady = await load.OpenLoopAsync(client, half, PhaseDuration);
