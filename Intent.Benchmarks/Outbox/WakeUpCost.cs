@@ -14,6 +14,8 @@ namespace Intent.Benchmarks.Outbox;
 public static class WakeUpCost
 {
     private const int Pairs = 4;
+    private static readonly bool[] WithoutFirst = [false, true];
+    private static readonly bool[] WithFirst = [true, false];
 
     /// <summary>Writer transactions/s of one client count: without a wake-up and with it, each the mean of its phases.</summary>
     public sealed record Row(int Clients, double Without, double With, long Notifications)
@@ -37,7 +39,7 @@ public static class WakeUpCost
             // Short phases, alternating pairs (without-with, with-without, ...): the shared machine's drifts fall on both sides alike.
             double without = 0, with = 0;
             long notifications = 0;
-            foreach (var wakeUp in Enumerable.Range(0, Pairs).SelectMany(pair => pair % 2 == 0 ? new[] { false, true } : [true, false]))
+            foreach (var wakeUp in Enumerable.Range(0, Pairs).SelectMany(pair => pair % 2 == 0 ? WithoutFirst : WithFirst))
             {
                 await FreshAsync(dataSource);
                 if (!wakeUp)
