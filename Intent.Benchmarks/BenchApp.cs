@@ -28,6 +28,9 @@ public static class BenchApp
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
+            case "raw-relay":
+                await RawRelay.RunProcessAsync(settings);
+                return 0;
             default:
                 await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily|telemetry");
                 return 2;

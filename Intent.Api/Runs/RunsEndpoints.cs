@@ -4,6 +4,8 @@ using Intent.Api.RateLimiting;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Messaging.Outbox;
+using Intent.Messaging.Relay;
 using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
 using Intent.ServiceDefaults.Envelope;
@@ -56,8 +58,8 @@ public static class RunsEndpoints
     }
 
     public static async Task<Ok<DataEnvelope<RunResponse>>> QueueRun(
-        HttpContext http, Guid id, QueueRunRequest? request, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock,
-        CancellationToken cancellationToken)
+        HttpContext http, Guid id, QueueRunRequest? request, IntentDbContext db, IPublishEndpoint publisher, OutboxWakeUp wakeUp,
+        TimeProvider clock, CancellationToken cancellationToken)
     {
         var runType = request?.RunType ?? "manual";
         Validation.Check(runType == "manual", "runType",
@@ -103,28 +105,39 @@ public static class RunsEndpoints
                 CreatedAt = now,
                 UpdatedAt = now,
             };
-            db.AudienceRuns.Add(run);
             await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
+
+            // The run, the outbox state and the outbox message go as one batch, which PostgreSQL runs as one
+            // implicit transaction: all three or none, in one round trip (no BEGIN/COMMIT), and without
+            // SaveChanges' change tracking and SQL generation on the API's busiest path.
+            await using var batch = new NpgsqlBatch();
+            batch.BatchCommands.Add(QueuedRunInsert.For(run));
+            if (db.AddPendingOutbox(batch) != 1)
+            {
+                throw new InvalidOperationException("Queueing a run must publish exactly one message through the bus outbox.");
+            }
+
+            await db.Database.OpenConnectionAsync(cancellationToken);
             try
             {
-                // The run, the outbox state and the outbox message go as one batch, which PostgreSQL runs
-                // as one implicit transaction: all three or none, in one round trip (no BEGIN/COMMIT).
-                db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
-                await db.SaveChangesAsync(cancellationToken);
-                return TypedResults.Ok(http.Envelope(RunResponse.From(run)));
+                batch.Connection = (NpgsqlConnection)db.Database.GetDbConnection();
+                await batch.ExecuteNonQueryAsync(cancellationToken);
             }
-            catch (DbUpdateException exception) when (attempt < 3 && exception.InnerException is PostgresException
+            catch (PostgresException exception) when (attempt < 3 && exception is
             {
                 SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: InFlightIndex or IdempotencyIndex,
             })
             {
                 db.ChangeTracker.Clear();
+                continue;
             }
             finally
             {
-                // The context is pooled: the next request gets the usual behaviour back.
-                db.Database.AutoTransactionBehavior = AutoTransactionBehavior.WhenNeeded;
+                await db.Database.CloseConnectionAsync();
             }
+
+            wakeUp.Committed(db);
+            return TypedResults.Ok(http.Envelope(RunResponse.From(run)));
         }
     }
 

@@ -45,7 +45,9 @@ public sealed class OutboxBenchHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
         builder.Services.AddSingleton<LatencyRecorder>();
-        builder.Services.AddDbContextPool<IntentDbContext>(db => db.UseIntentPostgres(settings.ConnectionString));
+        builder.Services.AddSingleton<CommandCapture>();
+        builder.Services.AddDbContextPool<IntentDbContext>((services, db) =>
+            db.UseIntentPostgres(settings.ConnectionString).AddInterceptors(services.GetRequiredService<CommandCapture>()));
         builder.Services.AddMassTransit(bus =>
         {
             bus.AddPostgresOutbox<IntentDbContext>(outbox =>

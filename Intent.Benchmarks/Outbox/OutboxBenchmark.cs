@@ -1,13 +1,16 @@
 using System.Diagnostics;
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
 namespace Intent.Benchmarks.Outbox;
 
 /// <summary>
-/// <c>./intent bench outbox</c>: commit-to-consume latency at a steady rate (relay in the writer's
-/// process and in another), the relay's maximum throughput, and as ceilings, measured in the same
-/// run, PostgreSQL's raw insert-transaction rate and RabbitMQ's raw confirmed-publish rate.
+/// <c>./intent bench outbox</c>: the bus outbox's write rate and the relay's throughput beside PostgreSQL's raw
+/// insert-transaction rate and RabbitMQ's raw confirmed-publish rate; what the wake-up costs writers (pgbench of
+/// the bus outbox's own write with and without it, <see cref="WakeUpCost"/>); and commit-to-consume latency, relay
+/// in the writer's process and in another, beside a raw pipeline (<see cref="RawPipeline"/>), all offered the
+/// same load: half the bus outbox's write rate measured in the same run.
 /// </summary>
 public sealed class OutboxBenchmark(BenchSettings settings)
 {
@@ -15,13 +18,15 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private const string Sink = "bench-sink";
     private const int ThroughputMessages = 20_000;
     private const int Concurrency = 16;
-    private const int SteadyRate = 500;
-    private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(10);
+    private static readonly int[] WakeUpClients = [8, 32, 64];
+    private static readonly TimeSpan WakeUpPhase = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
 
     public async Task RunAsync()
     {
-        Say($"outbox benchmark on {Environment.ProcessorCount} cores; {ThroughputMessages:N0} messages for rates, {SteadyRate}/s for {SteadyDuration.TotalSeconds:N0} s for latency");
-        var sample = await SampleRowAsync();
+        Say($"outbox benchmark on {Environment.ProcessorCount} cores; {ThroughputMessages:N0} messages for rates; latency at half the bus outbox's write rate for {SteadyDuration.TotalSeconds:N0} s");
+        var (sample, write) = await SampleRowAsync();
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
         Say("ceiling: PostgreSQL insert transactions (outbox state + message rows, raw Npgsql)");
@@ -34,11 +39,22 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         var (writes, relay) = await ThroughputAsync();
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
-        Say("ours: commit-to-consume latency, relay in the writer's process");
-        var sameProcess = await LatencyAsync(crossProcess: false);
-        Say("ours: commit-to-consume latency, relay in another process");
-        var crossProcess = await LatencyAsync(crossProcess: true);
+        Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, four pairs without and with the wake-up:");
+        foreach (var line in OutboxWriteScript.Outline(write))
+        {
+            Say($"  {line}");
+        }
+
+        var wakeUp = await WakeUpCost.RunAsync(settings.ConnectionString, write, WakeUpClients, WakeUpPhase, Say);
+
+        var rate = Math.Round(writes / 2);
+        Say($"ours: commit-to-consume latency at {rate:N0}/s (half the write rate), relay in the writer's process");
+        var sameProcess = await LatencyAsync(crossProcess: false, rate);
+        Say($"ours: commit-to-consume latency at {rate:N0}/s, relay in another process");
+        var crossProcess = await LatencyAsync(crossProcess: true, rate);
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+        Say($"raw: commit-to-consume latency at {rate:N0}/s, raw Npgsql insert, NOTIFY after the commit as ours, raw relay in another process, raw consumer");
+        var raw = await RawLatencyAsync(sample, rate);
 
         var lower = Math.Min(postgres, rabbit);
         Console.WriteLine();
@@ -48,18 +64,33 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         Row("RabbitMQ raw confirmed publishes/s (ceiling)", $"{rabbit:N0}", "1.00");
         Row("bus outbox write transactions/s", $"{writes:N0}", $"{writes / postgres:N2} of PostgreSQL");
         Row($"relay throughput, messages/s over {ThroughputMessages:N0}", $"{relay:N0}", $"{relay / lower:N2} of the lower ceiling");
-        Row($"same process: p50 / p95 / p99 ms at {SteadyRate}/s", sameProcess.ToString(), "");
-        Row($"cross process: p50 / p95 / p99 ms at {SteadyRate}/s", crossProcess.ToString(), "");
+        foreach (var row in wakeUp)
+        {
+            Row($"pgbench of the outbox write, {row.Clients} clients: tx/s without / with the wake-up", $"{row.Without:N0} / {row.With:N0}", $"{row.Ratio:N2}");
+        }
+
+        Row($"raw pipeline: p50 / p95 / p99 ms at {rate:N0}/s", raw.ToString(), "1.00");
+        Row($"ours, same process: p50 / p95 / p99 ms at {rate:N0}/s", sameProcess.ToString(), $"p99 {sameProcess.P99 / raw.P99:N2}");
+        Row($"ours, cross process: p50 / p95 / p99 ms at {rate:N0}/s", crossProcess.ToString(), $"p99 {crossProcess.P99 / raw.P99:N2}");
         Console.WriteLine();
-        Console.WriteLine($"targets: cross-process p99 <= 50 ms: {(crossProcess.P99 <= 50 ? "met" : "MISSED")}; " +
+        Console.WriteLine($"targets: wake-up >= 0.95 at {string.Join(", ", wakeUp.Select(r => r.Clients))} clients: {(wakeUp.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}; " +
+            $"cross-process p99 <= 1.5 x raw p99: {(crossProcess.P99 <= 1.5 * raw.P99 ? "met" : "MISSED")}; " +
             $"relay >= 0.50 of the lower ceiling: {(relay / lower >= 0.5 ? "met" : "MISSED")}");
     }
 
-    private async Task<OutboxRowSample> SampleRowAsync()
+    /// <summary>One outbox row as the bus outbox writes it, and the write's statements as a pgbench script.</summary>
+    private async Task<(OutboxRowSample Sample, string Write)> SampleRowAsync()
     {
+        string write;
         await using (var writer = await OutboxBenchHost.StartAsync(settings, relay: false, consumer: false))
         {
+            // The second write is the one replayed: the first also opens the pool and loads the model.
+            await writer.WriteAsync(-1);
+            var capture = writer.Services.GetRequiredService<CommandCapture>();
+            capture.Recording = true;
             await writer.WriteAsync(0);
+            capture.Recording = false;
+            write = OutboxWriteScript.From(capture.Steps);
         }
 
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
@@ -72,7 +103,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         await reader.CloseAsync();
         await using var truncate = dataSource.CreateCommand("TRUNCATE outbox_message, outbox_state");
         await truncate.ExecuteNonQueryAsync();
-        return sample;
+        return (sample, write);
     }
 
     private async Task<(double Writes, double Relay)> ThroughputAsync()
@@ -109,27 +140,38 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         }
     }
 
-    private async Task<Percentiles> LatencyAsync(bool crossProcess)
+    private async Task<Percentiles> LatencyAsync(bool crossProcess, double rate)
     {
         await using var host = await OutboxBenchHost.StartAsync(settings, relay: !crossProcess, consumer: true);
         await using var relay = crossProcess ? await RelayProcess.StartAsync() : null;
+        return await MeasureAsync(host.WriteAsync, host.Recorder, rate);
+    }
 
+    private async Task<Percentiles> RawLatencyAsync(OutboxRowSample sample, double rate)
+    {
+        await using var pipeline = await RawPipeline.StartAsync(settings, sample);
+        await using var relay = await RelayProcess.StartAsync("raw-relay");
+        return await MeasureAsync(pipeline.WriteAsync, pipeline.Recorder, rate);
+    }
+
+    private static async Task<Percentiles> MeasureAsync(Func<long, Task> write, LatencyRecorder recorder, double rate)
+    {
         // Warm up (JIT, pools, a fresh relay process) at the same rate, and let it drain, before measuring.
         const long warmupId = 1_000_000;
-        var warmup = SteadyRate * 3;
-        await SteadyAsync(host, warmupId, warmup);
-        await WaitForReceivedAsync(host, warmupId, warmup);
-        host.Recorder.Committed.Clear();
-        host.Recorder.Received.Clear();
+        var warmup = (int)(rate * WarmUpDuration.TotalSeconds);
+        await SteadyAsync(write, warmupId, warmup, rate);
+        await WaitForReceivedAsync(recorder, warmupId, warmup);
+        recorder.Committed.Clear();
+        recorder.Received.Clear();
 
         const long firstId = 2_000_000;
-        var count = (int)(SteadyRate * SteadyDuration.TotalSeconds);
-        await SteadyAsync(host, firstId, count);
-        await WaitForReceivedAsync(host, firstId, count);
+        var count = (int)(rate * SteadyDuration.TotalSeconds);
+        await SteadyAsync(write, firstId, count, rate);
+        await WaitForReceivedAsync(recorder, firstId, count);
 
-        var latencies = host.Recorder.Committed
-            .Where(c => host.Recorder.Received.ContainsKey(c.Key))
-            .Select(c => Stopwatch.GetElapsedTime(c.Value, host.Recorder.Received[c.Key]).TotalMilliseconds)
+        var latencies = recorder.Committed
+            .Where(c => recorder.Received.ContainsKey(c.Key))
+            .Select(c => Stopwatch.GetElapsedTime(c.Value, recorder.Received[c.Key]).TotalMilliseconds)
             .Order()
             .ToArray();
         if (latencies.Length < count)
@@ -140,29 +182,29 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         return new Percentiles(At(latencies, 0.50), At(latencies, 0.95), At(latencies, 0.99));
     }
 
-    private static async Task WaitForReceivedAsync(OutboxBenchHost host, long firstId, int count)
+    private static async Task WaitForReceivedAsync(LatencyRecorder recorder, long firstId, int count)
     {
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (host.Recorder.Received.Keys.Count(id => id >= firstId && id < firstId + count) < count && DateTime.UtcNow < deadline)
+        while (recorder.Received.Keys.Count(id => id >= firstId && id < firstId + count) < count && DateTime.UtcNow < deadline)
         {
             await Task.Delay(20);
         }
     }
 
-    private static async Task SteadyAsync(OutboxBenchHost host, long firstId, int count)
+    private static async Task SteadyAsync(Func<long, Task> write, long firstId, int count, double rate)
     {
-        var interval = Stopwatch.Frequency / SteadyRate;
+        var interval = Stopwatch.Frequency / rate;
         var start = Stopwatch.GetTimestamp();
         var writes = new List<Task>(count);
         for (var i = 0; i < count; i++)
         {
-            var wait = start + (i * interval) - Stopwatch.GetTimestamp();
+            var wait = start + (long)(i * interval) - Stopwatch.GetTimestamp();
             if (wait > 0)
             {
                 await Task.Delay(TimeSpan.FromSeconds((double)wait / Stopwatch.Frequency));
             }
 
-            writes.Add(host.WriteAsync(firstId + i));
+            writes.Add(write(firstId + i));
         }
 
         await Task.WhenAll(writes);

@@ -9,7 +9,8 @@ public sealed class RelayProcess : IAsyncDisposable
 
     private RelayProcess(Process process) => _process = process;
 
-    public static async Task<RelayProcess> StartAsync()
+    /// <summary>Starts <c>intent-bench <paramref name="mode"/></c>: our relay (<c>relay</c>) or the raw one (<c>raw-relay</c>).</summary>
+    public static async Task<RelayProcess> StartAsync(string mode = "relay")
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!)
         {
@@ -18,7 +19,7 @@ public sealed class RelayProcess : IAsyncDisposable
             UseShellExecute = false,
         };
         start.ArgumentList.Add(typeof(RelayProcess).Assembly.Location);
-        start.ArgumentList.Add("relay");
+        start.ArgumentList.Add(mode);
         var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the relay process");
         var line = await process.StandardOutput.ReadLineAsync();
         if (line != "ready")

@@ -16,6 +16,9 @@ public sealed class ApiProcess : IAsyncDisposable
 
     public Uri BaseAddress { get; }
 
+    /// <summary>The process id, to attach diagnostics tools.</summary>
+    public int Pid => _process.Id;
+
     /// <summary>CPU time the process has used so far, user and kernel.</summary>
     public TimeSpan CpuTime
     {

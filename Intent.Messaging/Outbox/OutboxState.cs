@@ -3,7 +3,7 @@ namespace Intent.Messaging.Outbox;
 /// <summary>
 /// One row per outbox with undelivered messages. The delivery service locks these rows
 /// (<c>FOR UPDATE SKIP LOCKED</c>) so each outbox is relayed by one process at a time, in order.
-/// Inserting one notifies the delivery services (a trigger issues <c>NOTIFY</c> on commit).
+/// Its commit wakes the delivery services (<see cref="Relay.OutboxWakeUp"/>, after the commit).
 /// </summary>
 public sealed class OutboxState
 {

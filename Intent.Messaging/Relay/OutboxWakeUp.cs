@@ -1,3 +1,5 @@
+using Intent.Messaging.Configuration;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -33,6 +35,18 @@ public sealed class OutboxWakeUp(ILogger<OutboxWakeUp> logger) : IAsyncDisposabl
         {
             _local.Add(signal);
         }
+    }
+
+    /// <summary>
+    /// Outbox rows written through <paramref name="context"/>'s connection outside <c>SaveChanges</c> (e.g. with
+    /// <see cref="Outbox.OutboxBatchCommands"/>) were committed; tell the relays. <c>SaveChanges</c> and its
+    /// transactions report their own commits.
+    /// </summary>
+    public void Committed(DbContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        Committed(context.Database.GetConnectionString()
+            ?? throw new InvalidOperationException($"{context.GetType().Name} has no connection string."), OutboxTableNames.FromModel(context.Model).Channel);
     }
 
     /// <summary>Outbox rows were committed to the database of <paramref name="connectionString"/>; tell the relays.</summary>

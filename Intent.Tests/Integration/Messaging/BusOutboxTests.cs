@@ -1,8 +1,10 @@
 using Intent.Tests.Integration.Messaging.Support;
 using Intent.Messaging.Outbox;
+using Intent.Messaging.Relay;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
 
 namespace Intent.Tests.Integration.Messaging;
 
@@ -102,6 +104,61 @@ public sealed class BusOutboxTests : MessagingTest
         Assert.Equal(Enumerable.Range(1, 500), effects.Select(e => e.Sequence).Order());
         Assert.All(effects, e => Assert.Equal($"bulk {e.Sequence}", e.Header));
         Assert.Empty(await MessagingDatabase.EffectsAsync(rolledBack));
+    }
+
+    [Fact]
+    public async Task Outbox_rows_written_in_a_callers_batch_commit_with_it_wake_a_relay_elsewhere_and_a_failed_batch_leaves_none()
+    {
+        // The relay would next poll in 5 minutes: only the writer's wake-up after its batch delivers in time.
+        await using var relay = await MessagingTestHost.StartAsync(Queues, o => o.Outbox = outbox => outbox.PollInterval = TimeSpan.FromMinutes(5));
+        await using var writer = await MessagingTestHost.StartAsync(Queues, o => { o.Relay = false; o.Consumers = false; });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        var group = TestNames.Group();
+        var failed = TestNames.Group();
+        var messageId = NewId.NextGuid();
+        var failedId = NewId.NextGuid();
+
+        foreach (var (name, id, fail) in new[] { (failed, failedId, true), (group, messageId, false) })
+        {
+            await using var scope = writer.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            await scope.ServiceProvider.GetRequiredService<IPublishEndpoint>().Publish(new TestEvent(name, 1), context =>
+            {
+                context.MessageId = id;
+                context.Headers.Set("X-Test-Header", "batched");
+            });
+
+            await using var batch = new NpgsqlBatch();
+            Assert.Equal(1, db.AddPendingOutbox(batch));
+            Assert.Empty(db.ChangeTracker.Entries());
+            if (fail)
+            {
+                batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT 1 / 0"));
+            }
+
+            await db.Database.OpenConnectionAsync();
+            batch.Connection = (NpgsqlConnection)db.Database.GetDbConnection();
+            if (fail)
+            {
+                await Assert.ThrowsAsync<PostgresException>(() => batch.ExecuteNonQueryAsync());
+            }
+            else
+            {
+                await batch.ExecuteNonQueryAsync();
+                scope.ServiceProvider.GetRequiredService<OutboxWakeUp>().Committed(db);
+            }
+        }
+
+        var effects = await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), e => e.Count > 0, TimeSpan.FromSeconds(20),
+            "the batched event to be consumed after the wake-up, long before the relay's poll");
+        var effect = Assert.Single(effects);
+        Assert.Equal(messageId, effect.MessageId);
+        Assert.Equal("batched", effect.Header);
+        Assert.Equal("application/vnd.masstransit+json", effect.ContentType);
+        Assert.Equal(0, await MessagingDatabase.OutboxRowsAsync([failedId]));
+        await Task.Delay(DuplicateWindow);
+        Assert.Single(await MessagingDatabase.EffectsAsync(group));
+        Assert.Empty(await MessagingDatabase.EffectsAsync(failed));
     }
 
     [Fact]

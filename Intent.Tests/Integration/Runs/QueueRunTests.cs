@@ -40,6 +40,22 @@ public sealed class QueueRunTests
         Assert.Equal(hash, again.GetProperty("configHash").GetString());
     }
 
+    [Fact]
+    public async Task A_queued_run_wakes_the_workers_relay_long_before_its_poll()
+    {
+        // The worker's relay would next look in 5 minutes: only the API's wake-up after its commit starts the run in time.
+        await using var world = await RunsWorld.CreateAsync(workerSettings: new Dictionary<string, string?> { ["Outbox:PollInterval"] = "00:05:00" });
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2 } });
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var (response, body) = await world.Client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audience}/runs");
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var runId = body.Data().GetProperty("id").GetGuid();
+        await Eventually.MatchAsync(async () => (await world.RunAsync(audience, runId)).GetProperty("status").GetString(), status => status != "queued",
+            TimeSpan.FromSeconds(30), "the worker to pick the run up after the API's wake-up");
+    }
+
     [Theory]
     [InlineData("""{"runType": "daily"}""")]
     [InlineData("""{"runType": "preview"}""")]

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using Intent.Messaging.Relay;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using RabbitMQ.Client;
+using RabbitMQ.Client.Events;
+
+namespace Intent.Benchmarks.Outbox;
+
+/// <summary>
+/// The floor of commit-to-consume latency: the same outbox rows inserted and committed with raw Npgsql, the
+/// relays woken as ours are (<see cref="OutboxWakeUp"/>: a <c>NOTIFY</c> after the commit, coalesced; one inside
+/// every writing transaction would serialize the commits), <see cref="RawRelay"/> in another process publishing
+/// with raw RabbitMQ.Client and confirms, and a raw RabbitMQ.Client consumer here, which acknowledges each message.
+/// </summary>
+public sealed class RawPipeline : IAsyncDisposable
+{
+    private const string Queue = "bench-raw";
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly IConnection _rabbit;
+    private readonly IChannel _channel;
+    private readonly OutboxRowSample _sample;
+    private readonly string _connectionString;
+    private readonly OutboxWakeUp _wakeUp = new(NullLogger<OutboxWakeUp>.Instance);
+
+    private RawPipeline(string connectionString, NpgsqlDataSource dataSource, IConnection rabbit, IChannel channel, OutboxRowSample sample)
+    {
+        _connectionString = connectionString;
+        _dataSource = dataSource;
+        _rabbit = rabbit;
+        _channel = channel;
+        _sample = sample;
+    }
+
+    public LatencyRecorder Recorder { get; } = new();
+
+    public static async Task<IConnection> RabbitConnectionAsync(BenchSettings settings) =>
+        await new ConnectionFactory
+        {
+            HostName = settings.RabbitHost, Port = settings.RabbitPort, VirtualHost = settings.VirtualHost,
+            UserName = settings.Username, Password = settings.Password,
+        }.CreateConnectionAsync();
+
+    public static async Task<RawPipeline> StartAsync(BenchSettings settings, OutboxRowSample sample)
+    {
+        var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
+        var rabbit = await RabbitConnectionAsync(settings);
+        var channel = await rabbit.CreateChannelAsync();
+        await channel.ExchangeDeclareAsync(RawRelay.Exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
+        await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);
+        await channel.QueueBindAsync(Queue, RawRelay.Exchange, "");
+        await channel.QueuePurgeAsync(Queue);
+        await channel.BasicQosAsync(0, 32, false);
+
+        var pipeline = new RawPipeline(settings.ConnectionString, dataSource, rabbit, channel, sample);
+        var consumer = new AsyncEventingBasicConsumer(channel);
+        consumer.ReceivedAsync += async (_, delivery) =>
+        {
+            pipeline.Recorder.Received.TryAdd(IdOf(Guid.Parse(delivery.BasicProperties.MessageId!)), Stopwatch.GetTimestamp());
+            await channel.BasicAckAsync(delivery.DeliveryTag, multiple: false);
+        };
+        await channel.BasicConsumeAsync(Queue, autoAck: false, consumer);
+        return pipeline;
+    }
+
+    /// <summary>Commits one message's outbox rows in one transaction (one round trip), then wakes the relay.</summary>
+    public async Task WriteAsync(long id)
+    {
+        var outboxId = Guid.NewGuid();
+        await using var connection = await _dataSource.OpenConnectionAsync();
+        await using var batch = new NpgsqlBatch(connection)
+        {
+            BatchCommands =
+            {
+                new NpgsqlBatchCommand("INSERT INTO outbox_state (outbox_id, created) VALUES ($1, now())")
+                {
+                    Parameters = { new NpgsqlParameter { Value = outboxId } },
+                },
+                new NpgsqlBatchCommand(
+                    "INSERT INTO outbox_message (outbox_id, message_id, content_type, message_type, body, headers, destination_address, sent_time) " +
+                    "VALUES ($1, $2, $3, $4, $5, $6, $7, now())")
+                {
+                    Parameters =
+                    {
+                        new NpgsqlParameter { Value = outboxId },
+                        new NpgsqlParameter { Value = MessageIdOf(id) },
+                        new NpgsqlParameter { Value = _sample.ContentType },
+                        new NpgsqlParameter { Value = _sample.MessageType },
+                        new NpgsqlParameter { Value = _sample.Body },
+                        new NpgsqlParameter { Value = (object?)_sample.Headers ?? DBNull.Value },
+                        new NpgsqlParameter { Value = _sample.DestinationAddress },
+                    },
+                },
+            },
+        };
+        await batch.ExecuteNonQueryAsync();
+        Recorder.Committed.TryAdd(id, Stopwatch.GetTimestamp());
+        _wakeUp.Committed(_connectionString, RawRelay.Channel);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _wakeUp.DisposeAsync();
+        await _channel.CloseAsync();
+        await _channel.DisposeAsync();
+        await _rabbit.DisposeAsync();
+        await _dataSource.DisposeAsync();
+    }
+
+    private static Guid MessageIdOf(long id) => Guid.Parse($"00000000-0000-4000-8000-{id:x12}");
+
+    private static long IdOf(Guid messageId) => Convert.ToInt64(messageId.ToString("N")[20..], 16);
+}
