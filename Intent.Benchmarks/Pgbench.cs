@@ -28,9 +28,32 @@ public static class Pgbench
     /// at <paramref name="rate"/> transactions/s (Poisson arrivals, latency counted from the scheduled start)
     /// when given, as fast as it goes otherwise. <paramref name="logLatencies"/> keeps every transaction's latency.
     /// </summary>
-    public static async Task<Result> RunAsync(
+    public static Task<Result> RunAsync(
         string connectionString, string script, int clients, TimeSpan duration, double? rate = null, bool logLatencies = false,
         string protocol = "prepared", CancellationToken cancellationToken = default)
+    {
+        var arguments = new List<string>
+        {
+            "-M", protocol, "-c", Invariant(clients), "-j", Invariant(Math.Min(clients, Environment.ProcessorCount)),
+            "-T", Invariant((int)Math.Ceiling(duration.TotalSeconds)),
+        };
+        if (rate is { } r)
+        {
+            arguments.AddRange(["-R", r.ToString("0.###", CultureInfo.InvariantCulture)]);
+        }
+
+        return ExecuteAsync(connectionString, script, arguments, logLatencies, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="script"/> with pgbench's own <paramref name="arguments"/> (clients, <c>-t</c> or <c>-T</c>,
+    /// protocol, variables); the script, host, port, user and database are added. Returns the transactions per second.
+    /// </summary>
+    public static async Task<double> RunTpsAsync(string connectionString, string script, params string[] arguments) =>
+        (await ExecuteAsync(connectionString, script, [.. arguments], logLatencies: false, CancellationToken.None)).Tps;
+
+    private static async Task<Result> ExecuteAsync(
+        string connectionString, string script, List<string> arguments, bool logLatencies, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("intent-pgbench-");
         var scriptPath = Path.Combine(directory.FullName, "script.sql");
@@ -38,17 +61,7 @@ public static class Pgbench
         try
         {
             var builder = new NpgsqlConnectionStringBuilder(connectionString);
-            var arguments = new List<string>
-            {
-                "-n", "-M", protocol, "-c", Invariant(clients), "-j", Invariant(Math.Min(clients, Environment.ProcessorCount)),
-                "-T", Invariant((int)Math.Ceiling(duration.TotalSeconds)), "-f", scriptPath,
-                "-h", builder.Host!, "-p", Invariant(builder.Port), "-U", builder.Username!,
-            };
-            if (rate is { } r)
-            {
-                arguments.AddRange(["-R", r.ToString("0.###", CultureInfo.InvariantCulture)]);
-            }
-
+            arguments.AddRange(["-n", "-f", scriptPath, "-h", builder.Host!, "-p", Invariant(builder.Port), "-U", builder.Username!]);
             if (logLatencies)
             {
                 arguments.AddRange(["-l", "--log-prefix", Path.Combine(directory.FullName, "tx")]);

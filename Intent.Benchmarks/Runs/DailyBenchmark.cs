@@ -176,7 +176,7 @@ public sealed class DailyBenchmark(BenchSettings settings)
             UPDATE inbox_state SET consumed = now() WHERE message_id = md5('i' || :k::text)::uuid AND consumer_id = {Consumer} RETURNING consumed;
             COMMIT;
             """;
-        var tps = await Pgbench.RunAsync(settings.ConnectionString, script,
+        var tps = await Pgbench.RunTpsAsync(settings.ConnectionString, script,
             "-M", "prepared", "-c", FloorClients.ToString(CultureInfo.InvariantCulture), "-j", "2",
             "-t", FloorRunsPerClient.ToString(CultureInfo.InvariantCulture), "-D", "n=0");
         var completed = await CountAsync(dataSource, "SELECT count(*) FROM audience_runs r JOIN bench_floor f ON f.id = r.id WHERE r.status = 'completed'");
