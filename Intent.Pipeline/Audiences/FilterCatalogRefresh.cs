@@ -25,7 +25,21 @@ public static class FilterCatalogRefresh
 
     public sealed record Build(int Id, string BuildId, long People, long Values);
 
+    /// <summary>Counts in <paramref name="transaction"/>, or, without one, in a transaction of its own that it commits.</summary>
     public static async Task<Build> RefreshAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken = default)
+    {
+        if (transaction is not null)
+        {
+            return await RefreshInAsync(connection, transaction, cancellationToken);
+        }
+
+        await using var own = await connection.BeginTransactionAsync(cancellationToken);
+        var build = await RefreshInAsync(connection, own, cancellationToken);
+        await own.CommitAsync(cancellationToken);
+        return build;
+    }
+
+    private static async Task<Build> RefreshInAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         // Refreshes one after another; readers are not blocked.
         await ExecuteAsync(connection, transaction, "LOCK TABLE filter_catalog_builds IN SHARE ROW EXCLUSIVE MODE", [], cancellationToken);
@@ -127,7 +141,7 @@ public static class FilterCatalogRefresh
     }
 
     private static async Task ExecuteAsync(
-        NpgsqlConnection connection, NpgsqlTransaction? transaction, string sql, List<NpgsqlParameter> parameters, CancellationToken cancellationToken)
+        NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, List<NpgsqlParameter> parameters, CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand(sql, connection, transaction) { CommandTimeout = 0 };
         command.Parameters.AddRange(parameters.ToArray());

@@ -60,16 +60,23 @@ public sealed class AudiencePreviewer(NpgsqlConnection connection)
 
     /// <summary>
     /// The preview's one statement: the run's <c>matched</c> and <c>filtered</c> CTEs, then the count, the two
-    /// breakdowns and the masked sample in rank order, as one row (breakdowns and sample as JSON).
+    /// breakdowns and the masked sample in rank order, as one row (breakdowns and sample as JSON). The count and the
+    /// ranking need no topic arrays, so <c>filtered</c> carries none; the sample's come from the run's candidate SQL
+    /// again, restricted to the sampled people (a condition PostgreSQL pushes into the day's index scan).
     /// </summary>
     public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, DateOnly dataDate, int sampleSize, int breakdownSize)
     {
-        var (audience, parameters) = AudienceMaterializer.AudienceSql(config, dataDate, "company_industry", "seniority");
+        var (audience, parameters) = AudienceMaterializer.AudienceSql(config, dataDate, matchedTopics: false, "company_industry", "seniority");
         var sql = $"""
             WITH {audience},
             ranked AS (
-                SELECT f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids FROM filtered f
+                SELECT f.person_id, f.intent_score, f.topic_overlap FROM filtered f
                 ORDER BY {AudienceMaterializer.RankOrder("f")} LIMIT @sample
+            ),
+            sampled AS MATERIALIZED (
+                SELECT c.person_id, c.matched_topic_ids
+                FROM ({AudienceMaterializer.CandidatesSql(dataDate)}) c
+                WHERE c.person_id = ANY(ARRAY(SELECT person_id FROM ranked))
             )
             SELECT (SELECT count(*) FROM filtered),
                    {Breakdown("company_industry")},
@@ -84,7 +91,9 @@ public sealed class AudiencePreviewer(NpgsqlConnection connection)
                         'intent', jsonb_build_object('score', r.intent_score, 'topicOverlap', r.topic_overlap, 'matchedTopics',
                             (SELECT coalesce(jsonb_agg(jsonb_build_object('topicId', t.topic_id, 'topicName', t.topic_name, 'type', t.type,
                                                                            'industry', t.industry, 'category', t.category) ORDER BY u.position), '[]'::jsonb)
-                             FROM unnest(r.matched_topic_ids) WITH ORDINALITY u (topic_id, position) JOIN topics t ON t.topic_id = u.topic_id)),
+                             FROM sampled x CROSS JOIN LATERAL unnest(x.matched_topic_ids) WITH ORDINALITY u (topic_id, position)
+                             JOIN topics t ON t.topic_id = u.topic_id
+                             WHERE x.person_id = r.person_id)),
                         'masked', true) ORDER BY {AudienceMaterializer.RankOrder("r")}), '[]'::jsonb)::text
                     FROM ranked r JOIN people pe ON pe.person_id = r.person_id)
             """;

@@ -76,7 +76,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// </summary>
     public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
     {
-        var (audience, parameters) = AudienceSql(config, dataDate, "filled");
+        var (audience, parameters) = AudienceSql(config, dataDate, matchedTopics: true, "filled");
         var sql = $"""
             WITH {audience},
             inserted AS (
@@ -100,10 +100,12 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// <summary>
     /// The audience of <paramref name="config"/> on <paramref name="dataDate"/> as two CTEs, one SQL for runs and
     /// previews alike: <c>matched</c> (the candidates, <see cref="CandidatesSql"/>) and <c>filtered</c> (those whose
-    /// <c>people_traits</c> pass the filters, <see cref="FilterSql"/>), with <c>person_id, intent_score, topic_overlap,
-    /// matched_topic_ids</c> and the named <c>people_traits</c> columns; and the parameters of both.
+    /// <c>people_traits</c> pass the filters, <see cref="FilterSql"/>), with <c>person_id, intent_score, topic_overlap</c>,
+    /// <c>matched_topic_ids</c> when <paramref name="matchedTopics"/> (without it PostgreSQL leaves the candidates' topic
+    /// arrays uncomputed), and the named <c>people_traits</c> columns; and the parameters of both.
     /// </summary>
-    public static (string Ctes, List<NpgsqlParameter> Parameters) AudienceSql(AudienceConfig config, DateOnly dataDate, params string[] traits)
+    public static (string Ctes, List<NpgsqlParameter> Parameters) AudienceSql(
+        AudienceConfig config, DateOnly dataDate, bool matchedTopics, params string[] traits)
     {
         var (where, parameters) = FilterSql.Build(config.Filters);
         var ctes = $"""
@@ -111,7 +113,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
                 {CandidatesSql(dataDate)}
             ),
             filtered AS (
-                SELECT m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids{string.Concat(traits.Select(t => $", p.{t}"))}
+                SELECT m.person_id, m.intent_score, m.topic_overlap{(matchedTopics ? ", m.matched_topic_ids" : "")}{string.Concat(traits.Select(t => $", p.{t}"))}
                 FROM matched m JOIN people_traits p ON p.person_id = m.person_id
                 WHERE {where}
             )

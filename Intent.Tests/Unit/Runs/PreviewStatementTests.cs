@@ -21,9 +21,9 @@ public sealed partial class PreviewStatementTests
         var (preview, previewParameters) = AudiencePreviewer.BuildStatement(config, DataDate, 10, 5);
         var (run, runParameters) = AudienceMaterializer.BuildStatement(config, new string('a', 64), DataDate);
 
-        Assert.Contains(AudienceMaterializer.CandidatesSql(DataDate), preview, StringComparison.Ordinal);
+        Assert.Equal(2, preview.Split(AudienceMaterializer.CandidatesSql(DataDate)).Length - 1);
         Assert.Contains($"WHERE {FilterSql.Build(config.Filters).Where}\n", preview, StringComparison.Ordinal);
-        Assert.Equal(Cte(run, "filtered").Replace(", p.filled", "", StringComparison.Ordinal),
+        Assert.Equal(Cte(run, "filtered").Replace(", m.matched_topic_ids, p.filled", "", StringComparison.Ordinal),
             Cte(preview, "filtered").Replace(", p.company_industry, p.seniority", "", StringComparison.Ordinal));
         var shared = runParameters.Where(p => p.ParameterName != "key").Select(p => (p.ParameterName, p.NpgsqlDbType, Value: JsonSerializer.Serialize(p.Value)));
         Assert.Equal(shared, previewParameters.Where(p => p.ParameterName is not ("sample" or "top"))
