@@ -43,6 +43,7 @@ public sealed class Program
         builder.Services.AddIntentOpenApi();
         builder.Services.AddIntentExports();
         builder.Services.AddAudiencePreviews();
+        builder.Services.AddFilterCatalog();
 
         var app = builder.Build();
 

@@ -10,7 +10,7 @@ namespace Intent.Api.Audiences;
 /// <summary>
 /// <c>GET /v1/intent/audiences/filters</c>: every filter a config may use, by group, as <see cref="FilterCatalog"/> defines
 /// it, with the value counts <see cref="FilterCatalogRefresh"/> stored when people were last loaded (one indexed read, no
-/// counting per request).
+/// counting per request; reused by the process for <see cref="FilterCatalogOptions.CacheTtl"/>).
 /// </summary>
 public static class FilterCatalogEndpoint
 {
@@ -20,7 +20,21 @@ public static class FilterCatalogEndpoint
         audiences.MapGet("/filters", GetCatalog).WithName("GetFilterCatalog")
             .WithSummary("The filter catalog: groups, filters, their operators and values with people counts");
 
-    public static async Task<Ok<DataEnvelope<FilterCatalogResponse>>> GetCatalog(HttpContext http, IntentDbContext db, CancellationToken cancellationToken)
+    /// <summary>The catalog and <see cref="FilterCatalogOptions"/>, checked at start.</summary>
+    public static IServiceCollection AddFilterCatalog(this IServiceCollection services)
+    {
+        services.AddOptions<FilterCatalogOptions>().BindConfiguration(FilterCatalogOptions.SectionName)
+            .Validate(o => o.CacheTtl >= TimeSpan.Zero, "FilterCatalog:CacheTtl must not be negative")
+            .ValidateOnStart();
+        services.AddSingleton<FilterCatalogCache>();
+        return services;
+    }
+
+    public static async Task<Ok<DataEnvelope<FilterCatalogResponse>>> GetCatalog(
+        HttpContext http, IntentDbContext db, FilterCatalogCache cache, CancellationToken cancellationToken) =>
+        TypedResults.Ok(http.Envelope(cache.Get() ?? cache.Set(await ReadAsync(db, cancellationToken))));
+
+    private static async Task<FilterCatalogResponse> ReadAsync(IntentDbContext db, CancellationToken cancellationToken)
     {
         Build? build = null;
         var values = new Dictionary<string, List<FilterCatalogResponse.Value>>(StringComparer.Ordinal);
@@ -64,7 +78,7 @@ public static class FilterCatalogEndpoint
             groups.Count, filters.Count, filters.Sum(f => f.Values?.Count ?? 0),
             filters.Count(f => f.Ui.Section == "recommended"), filters.Count(f => f.Ui.Section == "standard"), filters.Count(f => f.Ui.Section == "advanced"),
             SupportsAdvancedLogic: false, DefaultFieldLogic: "and");
-        return TypedResults.Ok(http.Envelope(new FilterCatalogResponse(version, summary, groups)));
+        return new FilterCatalogResponse(version, summary, groups);
     }
 
     private static FilterCatalogResponse.Filter Describe(FilterDefinition filter, List<FilterCatalogResponse.Value>? values)

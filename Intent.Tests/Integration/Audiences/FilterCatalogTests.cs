@@ -141,7 +141,8 @@ public sealed class FilterCatalogTests(BuilderWorldFixture fixture) : IClassFixt
     [Fact]
     public async Task Without_a_build_the_catalog_is_the_static_fallback_and_seeding_or_importing_people_builds_it()
     {
-        await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
+        await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false,
+            apiSettings: new Dictionary<string, string?> { ["FilterCatalog:CacheTtl"] = "00:00:00" });
         var empty = await CatalogAsync(world.Client);
         Assert.Equal("static_fallback", empty.GetProperty("version").GetProperty("status").GetString());
         Assert.Equal(JsonValueKind.Null, empty.GetProperty("version").GetProperty("buildId").ValueKind);
@@ -184,6 +185,32 @@ public sealed class FilterCatalogTests(BuilderWorldFixture fixture) : IClassFixt
         var rebuilt = await CatalogAsync(world.Client);
         Assert.Equal(Build(imported), Build(rebuilt));
         Assert.NotEqual(imported.GetProperty("version").GetProperty("generatedAt").GetDateTime(), rebuilt.GetProperty("version").GetProperty("generatedAt").GetDateTime());
+    }
+
+    [Fact]
+    public async Task Each_API_process_reuses_the_catalog_it_read_for_the_cache_ttl()
+    {
+        var first = await CatalogAsync(World.Client);
+        await World.Database.ExecuteAsync("DELETE FROM filter_catalog_builds");
+        try
+        {
+            var cached = await CatalogAsync(World.Client);
+            Assert.Equal("catalog", cached.GetProperty("version").GetProperty("status").GetString());
+            Assert.Equal(Build(first), Build(cached));
+
+            await Eventually.MatchAsync(async () => (await CatalogAsync(World.Client)).GetProperty("version").GetProperty("status").GetString(),
+                status => status == "static_fallback", TimeSpan.FromSeconds(15), "the cached catalog to expire");
+        }
+        finally
+        {
+            await using var connection = new Npgsql.NpgsqlConnection(World.Database.ConnectionString);
+            await connection.OpenAsync();
+            await FilterCatalogRefresh.RefreshAsync(connection, null);
+        }
+
+        var rebuilt = await Eventually.MatchAsync(() => CatalogAsync(World.Client), c => c.GetProperty("version").GetProperty("status").GetString() == "catalog",
+            TimeSpan.FromSeconds(15), "the rebuilt catalog");
+        Assert.Equal(Build(first), Build(rebuilt));
     }
 
     private static async Task<JsonElement> CatalogAsync(HttpClient client)
