@@ -11,6 +11,7 @@ using Intent.Data;
 using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Messaging;
+using Intent.Pipeline.Previews;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
@@ -41,6 +42,8 @@ public sealed class Program
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddIntentOpenApi();
         builder.Services.AddIntentExports();
+        builder.Services.AddAudiencePreviews();
+        builder.Services.AddFilterCatalog();
 
         var app = builder.Build();
 

@@ -16,6 +16,9 @@ public static class BenchApp
             case "materialize":
                 await new Runs.MaterializeBenchmark(settings).RunAsync();
                 return 0;
+            case "preview":
+                await new Runs.PreviewBenchmark(settings).RunAsync();
+                return 0;
             case "daily":
                 await new Runs.DailyBenchmark(settings).RunAsync();
                 return 0;
@@ -32,7 +35,7 @@ public static class BenchApp
                 await RawRelay.RunProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily|telemetry");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|preview|api|daily|telemetry");
                 return 2;
         }
     }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Intent.Data.Loading;
 using Intent.Data.Seeding;
+using Intent.Pipeline.Audiences;
 using Npgsql;
 using Spectre.Console;
 
@@ -62,6 +63,13 @@ public static class SeedCommand
         var hasData = await Scalar<bool>(connection, transaction, "SELECT EXISTS (SELECT 1 FROM topics) OR EXISTS (SELECT 1 FROM data_dates)");
         if (hasData && ifEmpty)
         {
+            // A database loaded before the filter catalog existed gets its value counts once.
+            if (!await Scalar<bool>(connection, transaction, "SELECT EXISTS (SELECT 1 FROM filter_catalog_builds)"))
+            {
+                await FilterCatalogRefresh.RefreshAsync(connection, transaction, cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
+            }
+
             await streams.Output.WriteLineAsync("intent data is already loaded; not seeding");
             return 0;
         }
@@ -111,6 +119,7 @@ public static class SeedCommand
                 Finish(console, scoresTask, $"scores  {scoreRows:N0} over {dates.Count} days ({dates[0]:yyyy-MM-dd} to {dates[^1]:yyyy-MM-dd})");
             });
 
+        await FilterCatalogRefresh.RefreshAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         await streams.Output.WriteLineAsync($"seeded {topicRows:N0} topics, {personRows:N0} people, {scoreRows:N0} scores (seed {options.Seed})");
         return 0;

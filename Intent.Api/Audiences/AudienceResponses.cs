@@ -36,5 +36,15 @@ public sealed record AudienceResponse(
 
 public sealed record DeletedResponse(Guid Id, bool Deleted);
 
-/// <summary><c>errors</c> lists at most 20 problems; <c>errorCount</c> counts them all.</summary>
-public sealed record ValidationResponse(bool Valid, string? ConfigHash, JsonElement? NormalizedConfig, IReadOnlyList<FieldError>? Errors, int? ErrorCount);
+/// <summary>
+/// A valid config's hash, normalized form, filters as applied and read strategy; or, invalid, its problems:
+/// <c>errors</c> lists at most 20, <c>errorCount</c> counts them all.
+/// </summary>
+public sealed record ValidationResponse(
+    bool Valid,
+    string? ConfigHash,
+    JsonElement? NormalizedConfig,
+    IReadOnlyList<AppliedFilter>? AppliedFilters,
+    string? Strategy,
+    IReadOnlyList<FieldError>? Errors,
+    int? ErrorCount);

@@ -5,8 +5,10 @@ using Intent.Data;
 using Intent.Data.Audiences;
 using Intent.Pipeline.Audiences;
 using Intent.Pipeline.Exports;
+using Intent.Pipeline.Runs;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 
 namespace Intent.Api.Audiences;
@@ -25,7 +27,11 @@ public static class AudiencesEndpoints
         audiences.MapPost("/", CreateAudience).WithName("CreateAudience").WithSummary("Create an audience")
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden);
         audiences.MapGet("/", ListAudiences).WithName("ListAudiences").WithSummary("List audiences, newest first");
-        audiences.MapPost("/validate", ValidateConfig).WithName("ValidateAudienceConfig").WithSummary("Validate and normalize a config");
+        audiences.MapPost("/validate", ValidateConfig).WithName("ValidateAudienceConfig").WithSummary("Validate and normalize a config")
+            .WithDescription("The body is the config itself (topicIds, minScore, maxScore, minTopicOverlap, filters, sourceUrl at the top level), "
+                + "or {\"config\": {...}}. An invalid config answers 200 with valid: false and its errors.");
+        AudiencePreviewEndpoint.Map(audiences);
+        FilterCatalogEndpoint.Map(audiences);
         audiences.MapGet("/{id:guid}", GetAudience).WithName("GetAudience").WithSummary("Get an audience");
         audiences.MapPatch("/{id:guid}", UpdateAudience).WithName("UpdateAudience").WithSummary("Change an audience")
             .Produces<ErrorEnvelope>(StatusCodes.Status403Forbidden);
@@ -153,12 +159,14 @@ public static class AudiencesEndpoints
     }
 
     public static async Task<Ok<DataEnvelope<ValidationResponse>>> ValidateConfig(
-        HttpContext http, ValidateAudienceRequest request, IntentDbContext db, CancellationToken cancellationToken)
+        HttpContext http, [FromBody] JsonElement body, IntentDbContext db, CancellationToken cancellationToken)
     {
-        var (config, errors) = await AudienceConfigs.NormalizeAsync(request.Config, db, cancellationToken);
+        Validation.Check(body.ValueKind == JsonValueKind.Object, "body", "must be a JSON object: the config, or {\"config\": {...}}");
+        var (config, errors) = await AudienceConfigs.NormalizeBodyAsync(body, db, cancellationToken);
         var response = config is null
-            ? new ValidationResponse(false, null, null, Validation.Listed(errors), errors.Count)
-            : new ValidationResponse(true, config.Hash(), JsonSerializer.Deserialize<JsonElement>(config.ToJson()), null, null);
+            ? new ValidationResponse(false, null, null, null, null, Validation.Listed(errors), errors.Count)
+            : new ValidationResponse(true, config.Hash(), JsonSerializer.Deserialize<JsonElement>(config.ToJson()), AppliedFilter.Of(config),
+                AudienceMaterializer.Strategy(config), null, null);
         return TypedResults.Ok(http.Envelope(response));
     }
 

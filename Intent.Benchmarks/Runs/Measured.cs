@@ -20,5 +20,6 @@ public sealed record Measured(int Count, int Errors, TimeSpan Elapsed, IReadOnly
     public static Measured Pooled(IReadOnlyCollection<Measured> phases) =>
         Of(phases.SelectMany(p => p.Latencies), phases.Sum(p => p.Errors), TimeSpan.FromTicks(phases.Sum(p => p.Elapsed.Ticks)));
 
-    private double At(double q) => Latencies.Count == 0 ? 0 : Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(q * Latencies.Count) - 1)];
+    /// <summary>The latency (ms) at quantile <paramref name="q"/> (0.95: p95).</summary>
+    public double At(double q) => Latencies.Count == 0 ? 0 : Latencies[Math.Min(Latencies.Count - 1, (int)Math.Ceiling(q * Latencies.Count) - 1)];
 }

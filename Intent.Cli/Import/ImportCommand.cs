@@ -1,6 +1,7 @@
 using System.CommandLine;
 using CsvHelper;
 using Intent.Data.Loading;
+using Intent.Pipeline.Audiences;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -114,6 +115,7 @@ public static class ImportCommand
             await Execute(connection, transaction, $"INSERT INTO {kind} ({names}) SELECT {names} FROM staging", cancellationToken);
         }
 
+        await FilterCatalogRefresh.RefreshAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         if (date is { } vacuumDate)
         {

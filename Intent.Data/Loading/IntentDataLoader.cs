@@ -38,6 +38,8 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
             FROM STDIN (FORMAT BINARY)
             """,
             cancellationToken);
+        // The statement triggers that write people_traits run when the COPY completes: millions of people take minutes.
+        copy.Timeout = TimeSpan.Zero;
         foreach (var p in people)
         {
             await copy.StartRowAsync(cancellationToken);

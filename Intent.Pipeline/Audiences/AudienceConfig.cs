@@ -7,7 +7,8 @@ namespace Intent.Pipeline.Audiences;
 
 /// <summary>
 /// A normalized audience config: topics sorted and distinct, defaults filled, filter values
-/// normalized. Its canonical JSON and hash depend only on its meaning.
+/// normalized. Its canonical JSON and hash depend only on its meaning: <see cref="SourceUrl"/>, where
+/// the topics came from, is kept with the config but does not change which people match, so it is not hashed.
 /// </summary>
 public sealed record AudienceConfig(
     IReadOnlyList<int> TopicIds,
@@ -16,8 +17,16 @@ public sealed record AudienceConfig(
     int MinTopicOverlap,
     IReadOnlyDictionary<string, AudienceFilter> Filters)
 {
-    /// <summary>Canonical JSON: fixed key order, no whitespace.</summary>
-    public string ToJson()
+    /// <summary>The page the topics were chosen for (Orbit's <c>sourceUrl</c>), when given.</summary>
+    public string? SourceUrl { get; init; }
+
+    /// <summary>Canonical JSON: fixed key order, no whitespace; <c>sourceUrl</c> last, when given.</summary>
+    public string ToJson() => ToJson(withSource: true);
+
+    /// <summary>SHA-256 hex of the canonical JSON without <c>sourceUrl</c>.</summary>
+    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson(withSource: false))));
+
+    private string ToJson(bool withSource)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -55,12 +64,14 @@ public sealed record AudienceConfig(
             }
 
             json.WriteEndObject();
+            if (withSource && SourceUrl is not null)
+            {
+                json.WriteString("sourceUrl", SourceUrl);
+            }
+
             json.WriteEndObject();
         }
 
         return Encoding.UTF8.GetString(buffer.ToArray());
     }
-
-    /// <summary>SHA-256 hex of the canonical JSON.</summary>
-    public string Hash() => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(ToJson())));
 }

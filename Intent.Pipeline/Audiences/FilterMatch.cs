@@ -17,4 +17,10 @@ public enum FilterMatch
 
     /// <summary>Whether the column is filled equals the filter's flag.</summary>
     IsPresent,
+
+    /// <summary>
+    /// Whether the lower-cased column matches the filter's regular expression equals the filter's flag: a flag
+    /// derived from another field (a CEO from the job title); a missing column does not match.
+    /// </summary>
+    Pattern,
 }

@@ -31,6 +31,8 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _exportRows;
     private readonly Histogram<double> _exportDuration;
     private readonly Counter<long> _emails;
+    private readonly Counter<long> _previews;
+    private readonly Histogram<double> _previewDuration;
 
     public PipelineMetrics(IMeterFactory? meterFactory)
     {
@@ -50,6 +52,9 @@ public sealed class PipelineMetrics : IDisposable
         _exportRows = _meter.CreateCounter<long>("intent.exports.rows", "{row}", "Rows of stored CSV exports written.");
         _exportDuration = Seconds("intent.exports.duration", "How long writing one stored export took, by outcome.");
         _emails = _meter.CreateCounter<long>("intent.emails", "{email}", "Ready emails by outcome: sent, failed (with its code) or refused by the daily quota.");
+        _previews = _meter.CreateCounter<long>("intent.previews", "{preview}",
+            "Audience previews by outcome: completed, invalid (config refused), no_data, timeout or failed.");
+        _previewDuration = Seconds("intent.previews.duration", "How long one audience preview took, from its request read to its answer ready, by outcome.");
     }
 
     public void Transition(AudienceRun run, string from, string to)
@@ -108,6 +113,14 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>A ready email's outcome: <c>sent</c>, <c>failed</c> (with <paramref name="errorCode"/>) or <c>quota_refused</c>.</summary>
     public void Email(string outcome, string? errorCode = null) =>
         _emails.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("error_code", errorCode));
+
+    /// <summary>A preview's outcome (<c>completed</c>, <c>invalid</c>, <c>no_data</c>, <c>timeout</c>, <c>failed</c>) and how long it took.</summary>
+    public void Preview(string outcome, TimeSpan duration)
+    {
+        var label = new KeyValuePair<string, object?>("outcome", outcome);
+        _previews.Add(1, label);
+        _previewDuration.Record(Seconds(duration), label);
+    }
 
     public void Dispose()
     {

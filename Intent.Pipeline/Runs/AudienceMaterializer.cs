@@ -81,19 +81,12 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// </summary>
     public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
     {
-        var (where, parameters) = FilterSql.Build(config.Filters);
+        var (audience, parameters) = AudienceSql(config, dataDate, matchedTopics: true, "filled");
         var sql = $"""
-            WITH matched AS (
-                {CandidatesSql(dataDate)}
-            ),
-            filtered AS (
-                SELECT m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids, p.filled
-                FROM matched m CROSS JOIN LATERAL ({TraitsSql("m")}) p
-                WHERE {where}
-            ),
+            WITH {audience},
             inserted AS (
                 INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY f.intent_score DESC, f.topic_overlap DESC, f.person_id),
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY {RankOrder("f")}),
                        f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
                 FROM filtered f
             )
@@ -104,16 +97,50 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             WHERE result_key = @key
             RETURNING candidate_count, result_count
             """;
+        parameters.Add(ResultKeyParameter(resultKey));
+        return (sql, parameters);
+    }
+
+    /// <summary>
+    /// The audience of <paramref name="config"/> on <paramref name="dataDate"/> as two CTEs, one SQL for runs and
+    /// previews alike: <c>matched</c> (the candidates, <see cref="CandidatesSql"/>) and <c>filtered</c> (those whose
+    /// <c>people_traits</c>, probed per candidate (<see cref="TraitsSql"/>), pass the filters, <see cref="FilterSql"/>), with <c>person_id, intent_score, topic_overlap</c>,
+    /// <c>matched_topic_ids</c> when <paramref name="matchedTopics"/> (without it PostgreSQL leaves the candidates' topic
+    /// arrays uncomputed), and the named <c>people_traits</c> columns; and the parameters of both.
+    /// </summary>
+    public static (string Ctes, List<NpgsqlParameter> Parameters) AudienceSql(
+        AudienceConfig config, DateOnly dataDate, bool matchedTopics, params string[] traits)
+    {
+        var (where, parameters) = FilterSql.Build(config.Filters);
+        var ctes = $"""
+            matched AS (
+                {CandidatesSql(dataDate)}
+            ),
+            filtered AS (
+                SELECT m.person_id, m.intent_score, m.topic_overlap{(matchedTopics ? ", m.matched_topic_ids" : "")}{string.Concat(traits.Select(t => $", p.{t}"))}
+                FROM matched m CROSS JOIN LATERAL ({TraitsSql("m")}) p
+                WHERE {where}
+            )
+            """;
         parameters.AddRange(
         [
             new NpgsqlParameter("topics", NpgsqlDbType.Array | NpgsqlDbType.Integer) { Value = config.TopicIds.ToArray() },
             new NpgsqlParameter("min", (short)config.MinScore),
             new NpgsqlParameter("max", (short)config.MaxScore),
             new NpgsqlParameter("overlap", (long)config.MinTopicOverlap),
-            ResultKeyParameter(resultKey),
         ]);
-        return (sql, parameters);
+        return (ctes, parameters);
     }
+
+    /// <summary>The order of an audience's people, best first: the run's ranks, and a preview's sample.</summary>
+    public static string RankOrder(string alias) => $"{alias}.intent_score DESC, {alias}.topic_overlap DESC, {alias}.person_id";
+
+    /// <summary>
+    /// How an audience is read, as runs and previews report it: its candidates from the data date's partition
+    /// through the <c>(topic_id, score)</c> index with the topic ids as an IN list, then, with filters, joined to
+    /// <c>people_traits</c>.
+    /// </summary>
+    public static string Strategy(AudienceConfig config) => config.Filters.Count == 0 ? "day_partition_in" : "day_partition_in_traits";
 
     /// <summary>
     /// The candidate step: the people with enough of the topics within the score range on

@@ -13,7 +13,8 @@ namespace Intent.Pipeline.Runs;
 /// </summary>
 public static class FilterSql
 {
-    public static (string Where, List<NpgsqlParameter> Parameters) Build(IReadOnlyDictionary<string, AudienceFilter> filters)
+    /// <summary>The conditions of <paramref name="filters"/> joined with AND; parameters are named <paramref name="prefix"/>0, 1, ...</summary>
+    public static (string Where, List<NpgsqlParameter> Parameters) Build(IReadOnlyDictionary<string, AudienceFilter> filters, string prefix = "f")
     {
         var conditions = new List<string> { "true" };
         var parameters = new List<NpgsqlParameter>();
@@ -24,7 +25,7 @@ public static class FilterSql
                 throw new InvalidOperationException($"No SQL for filter '{key}'.");
             }
 
-            var name = $"f{parameters.Count}";
+            var name = $"{prefix}{parameters.Count}";
             var quantifier = filter.Mode == FilterMode.All ? "ALL" : "ANY";
             var column = $"p.{definition.Column}";
             switch (definition.Match)
@@ -44,6 +45,11 @@ public static class FilterSql
                 case FilterMatch.Excludes:
                     conditions.Add($"NOT coalesce({column} = ANY({Codes(definition.Column, $"LIKE {quantifier}(@{name})")}), false)");
                     parameters.Add(Texts(name, filter.Values.Select(LikePatterns.Containing)));
+                    break;
+                case FilterMatch.Pattern:
+                    conditions.Add($"coalesce({column} = ANY({Codes(definition.Column, $"~ @{name}p")}), false) = @{name}");
+                    parameters.Add(new NpgsqlParameter(name, filter.Flag));
+                    parameters.Add(new NpgsqlParameter($"{name}p", NpgsqlDbType.Text) { Value = definition.Pattern });
                     break;
                 case FilterMatch.Equals:
                     conditions.Add($"{column} = ANY({Codes(definition.Column, $"= {quantifier}(@{name})")})");

@@ -70,7 +70,10 @@ public sealed class AudiencesTests(ApiFixture api) : IClassFixture<ApiFixture>
         { """{"name": "a", "config": {"topicIds": [TOPIC], "colour": "red"}}""", "config.colour" },
         { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"company.size": {"values": ["x"]}}}}""", "config.filters.company.size" },
         { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.isDecisionMaker": "yes"}}}""", "config.filters.role.isDecisionMaker" },
-        { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.seniority": ["vp"]}}}""", "config.filters.role.seniority" },
+        { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.seniority": "vp"}}}""", "config.filters.role.seniority" },
+        { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role": {"seniority": [7]}}}}""", "config.filters.role.seniority.values[0]" },
+        { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"jobTitle.exact": {"values": ["cto"], "operator": "contains"}}}}""", "config.filters.jobTitle.exact.operator" },
+        { """{"name": "a", "config": {"topicIds": [TOPIC], "sourceUrl": "javascript:alert(1)"}}""", "config.sourceUrl" },
         { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.seniority": {"values": []}}}}""", "config.filters.role.seniority.values" },
         { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.seniority": {"values": [1]}}}}""", "config.filters.role.seniority.values[0]" },
         { """{"name": "a", "config": {"topicIds": [TOPIC], "filters": {"role.seniority": {"values": ["vp"], "mode": "some"}}}}""", "config.filters.role.seniority.mode" },
@@ -185,6 +188,58 @@ public sealed class AudiencesTests(ApiFixture api) : IClassFixture<ApiFixture>
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.False(invalid.Data().GetProperty("valid").GetBoolean());
         Assert.Equal("config.minScore", invalid.Data().GetProperty("errors")[0].GetProperty("field").GetString());
+    }
+
+    [Fact]
+    public async Task Validate_takes_Orbit_s_body_and_ours_and_answers_the_applied_filters_and_strategy()
+    {
+        var (client, _, _) = await api.CallerAsync();
+        var t = await api.TopicsAsync(2);
+        var config = new Dictionary<string, object>
+        {
+            ["topicIds"] = new[] { t[1], t[0] },
+            ["minScore"] = 80,
+            ["sourceUrl"] = "https://example.com/crm",
+            ["filters"] = new Dictionary<string, object>
+            {
+                ["role"] = new Dictionary<string, object> { ["seniority"] = new[] { "VP", "director" }, ["isDecisionMaker"] = true },
+                ["role.department"] = new { values = new[] { "Sales" } },
+            },
+        };
+
+        var (orbitResponse, orbit) = await client.SendAsync(HttpMethod.Post, "/v1/intent/audiences/validate", config);
+        var (oursResponse, ours) = await client.SendAsync(HttpMethod.Post, "/v1/intent/audiences/validate", new { config });
+
+        Assert.Equal((HttpStatusCode.OK, HttpStatusCode.OK), (orbitResponse.StatusCode, oursResponse.StatusCode));
+        Assert.Equal(ours.Data().ToString(), orbit.Data().ToString());
+        var data = orbit.Data();
+        Assert.True(data.GetProperty("valid").GetBoolean(), data.ToString());
+        Assert.Equal("day_partition_in_traits", data.GetProperty("strategy").GetString());
+        Assert.Equal("https://example.com/crm", data.GetProperty("normalizedConfig").GetProperty("sourceUrl").GetString());
+        Assert.Equal(["role.departments", "role.isDecisionMaker", "role.seniority"],
+            data.GetProperty("normalizedConfig").GetProperty("filters").EnumerateObject().Select(f => f.Name));
+        var applied = data.GetProperty("appliedFilters").EnumerateArray().ToList();
+        Assert.Equal(["role.seniority", "role.departments", "role.isDecisionMaker"], applied.Select(a => a.GetProperty("key").GetString()));
+        Assert.Equal(["director", "vp"], applied[0].GetProperty("values").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(("role", "Seniority", "equals", "any", "Seniority: any of director, vp"),
+            (applied[0].GetProperty("group").GetString(), applied[0].GetProperty("label").GetString(), applied[0].GetProperty("operator").GetString(),
+             applied[0].GetProperty("mode").GetString(), applied[0].GetProperty("summary").GetString()));
+        Assert.True(applied[2].GetProperty("value").GetBoolean());
+
+        var (_, plain) = await client.SendAsync(HttpMethod.Post, "/v1/intent/audiences/validate", new { topicIds = new[] { t[0] } });
+        Assert.Equal("day_partition_in", plain.Data().GetProperty("strategy").GetString());
+        Assert.Empty(plain.Data().GetProperty("appliedFilters").EnumerateArray());
+
+        var (invalidResponse, invalid) = await client.SendAsync(HttpMethod.Post, "/v1/intent/audiences/validate",
+            new { topicIds = new[] { t[0] }, minScore = 0, name = "x" });
+        Assert.Equal(HttpStatusCode.OK, invalidResponse.StatusCode);
+        Assert.False(invalid.Data().GetProperty("valid").GetBoolean());
+        Assert.Equal(["name", "minScore"], invalid.Data().GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()));
+        Assert.Equal(JsonValueKind.Null, invalid.Data().GetProperty("appliedFilters").ValueKind);
+
+        var (arrayResponse, array) = await client.SendAsync(HttpMethod.Post, "/v1/intent/audiences/validate", "[1]");
+        Assert.Equal(HttpStatusCode.BadRequest, arrayResponse.StatusCode);
+        Assert.Equal("VALIDATION_ERROR", array.ErrorCode());
     }
 
     [Fact]

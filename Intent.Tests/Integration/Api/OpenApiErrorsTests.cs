@@ -18,6 +18,7 @@ public sealed class OpenApiErrorsTests(ApiFixture api) : IClassFixture<ApiFixtur
         ["RequestRunExport"] = ["409"],
         ["DownloadExport"] = ["403", "410"],
         ["AnalyzeTopics"] = ["501"],
+        ["PreviewAudience"] = ["409", "503"],
     };
 
     [Fact]
@@ -62,5 +63,23 @@ public sealed class OpenApiErrorsTests(ApiFixture api) : IClassFixture<ApiFixtur
         var audiences = document.RootElement.GetProperty("paths").GetProperty("/v1/intent/audiences").GetProperty("post");
         Assert.True(audiences.TryGetProperty("security", out _), "private operations declare their authentication");
         Assert.False(document.RootElement.GetProperty("paths").GetProperty("/v1/intent/topics").GetProperty("get").TryGetProperty("security", out _));
+    }
+
+    [Theory]
+    [InlineData("/v1/intent/audiences/validate", "post", true)]
+    [InlineData("/v1/intent/audiences/preview", "post", true)]
+    [InlineData("/v1/intent/audiences/filters", "get", false)]
+    public async Task The_audience_builder_s_operations_carry_examples_of_their_answers(string path, string method, bool takesBody)
+    {
+        using var document = JsonDocument.Parse(await api.Anonymous().GetStringAsync(new Uri("/openapi/v1.json", UriKind.Relative)));
+        var operation = document.RootElement.GetProperty("paths").GetProperty(path).GetProperty(method);
+
+        var answer = operation.GetProperty("responses").GetProperty("200").GetProperty("content").GetProperty("application/json").GetProperty("example");
+        Assert.Equal(JsonValueKind.Object, answer.GetProperty("data").ValueKind);
+        if (takesBody)
+        {
+            var example = operation.GetProperty("requestBody").GetProperty("content").GetProperty("application/json").GetProperty("example");
+            Assert.True(example.TryGetProperty("topicIds", out _), "the request example is Orbit's body: the config at the top level");
+        }
     }
 }

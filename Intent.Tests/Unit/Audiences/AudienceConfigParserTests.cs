@@ -6,10 +6,14 @@ namespace Intent.Tests.Unit.Audiences;
 /// <summary>Every rule of an audience config, each refusal naming its field, and the limits checked before any element.</summary>
 public sealed class AudienceConfigParserTests
 {
-    private const string KnownSettings = "is not a known setting (topicIds, minScore, maxScore, minTopicOverlap, filters)";
-    private const string ValuesShape = """must be an object {"values": [...], "mode": "any|all"}""";
+    private const string KnownSettings = "is not a known setting (topicIds, minScore, maxScore, minTopicOverlap, filters, sourceUrl)";
+    private const string ValuesShape = """must be an object {"values": [...], "mode": "any|all"} or an array of values""";
     private const string ValueRule = "must be a non-empty string of at most 255 characters";
     private const string ModeRule = "must be \"any\" or \"all\"";
+    private const string KnownFilters = "is not a known filter (company.domains, company.employeeRanges, company.industries, company.industryGroups, "
+        + "company.names, company.revenueRanges, contact.hasBusinessEmail, contact.hasLinkedin, contact.hasPersonalEmail, contact.hasPhone, "
+        + "jobTitle.exact, jobTitle.exclude, jobTitle.include, location.countries, role.departments, role.isCeo, role.isDecisionMaker, "
+        + "role.isFinance, role.isVp, role.seniority)";
 
     [Theory]
     [InlineData("[]")]
@@ -103,9 +107,7 @@ public sealed class AudienceConfigParserTests
     [Fact]
     public void An_unknown_filter_is_refused_by_name_and_the_known_ones_are_listed() =>
         AssertRefused("""{"topicIds":[1],"filters":{"role.title":{"values":["cto"]}}}""",
-            ("config.filters.role.title", "is not a known filter (company.domains, company.employeeRanges, company.industries, company.revenueRanges, "
-                + "contact.hasBusinessEmail, jobTitle.exact, jobTitle.exclude, jobTitle.include, location.countries, role.department, "
-                + "role.isDecisionMaker, role.seniority)"));
+            ("config.filters.role.title", KnownFilters));
 
     [Theory]
     [InlineData("role.isDecisionMaker", "\"true\"")]
@@ -117,10 +119,13 @@ public sealed class AudienceConfigParserTests
         AssertRefused(WithFilter(filter, value), ($"config.filters.{filter}", "must be true or false"));
 
     [Theory]
-    [InlineData("""["vp"]""", "config.filters.role.seniority", ValuesShape)]
     [InlineData("\"vp\"", "config.filters.role.seniority", ValuesShape)]
     [InlineData("null", "config.filters.role.seniority", ValuesShape)]
-    [InlineData("""{"values":["vp"],"op":"all"}""", "config.filters.role.seniority.op", "is not a known property (values, mode)")]
+    [InlineData("""{"values":["vp"],"op":"all"}""", "config.filters.role.seniority.op", "is not a known property (values, mode, operator)")]
+    [InlineData("""{"values":["vp"],"operator":"contains"}""", "config.filters.role.seniority.operator", "must be \"equals\" for this filter")]
+    [InlineData("""{"values":["vp"],"operator":5}""", "config.filters.role.seniority.operator", "must be \"equals\" for this filter")]
+    [InlineData("""[]""", "config.filters.role.seniority.values", "must hold 1 to 100 distinct values")]
+    [InlineData("""["vp", 7]""", "config.filters.role.seniority.values[1]", ValueRule)]
     [InlineData("""{"values":["vp"],"mode":"ALL"}""", "config.filters.role.seniority.mode", ModeRule)]
     [InlineData("""{"values":["vp"],"mode":"both"}""", "config.filters.role.seniority.mode", ModeRule)]
     [InlineData("""{"values":["vp"],"mode":1}""", "config.filters.role.seniority.mode", ModeRule)]
@@ -164,9 +169,7 @@ public sealed class AudienceConfigParserTests
             ("config.minScore", "must be an integer from 1 to 100"),
             ("config.filters.role.seniority.values[0]", ValueRule),
             ("config.filters.role.isDecisionMaker", "must be true or false"),
-            ("config.filters.role.title", "is not a known filter (company.domains, company.employeeRanges, company.industries, company.revenueRanges, "
-                + "contact.hasBusinessEmail, jobTitle.exact, jobTitle.exclude, jobTitle.include, location.countries, role.department, "
-                + "role.isDecisionMaker, role.seniority)"));
+            ("config.filters.role.title", KnownFilters));
     }
 
     [Fact]

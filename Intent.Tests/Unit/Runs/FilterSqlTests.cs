@@ -24,6 +24,9 @@ public sealed class FilterSqlTests
     [InlineData("role.isDecisionMaker", false, "p.is_decision_maker = @f0")]
     [InlineData("contact.hasBusinessEmail", true, "((p.filled & 16) <> 0) = @f0")]
     [InlineData("contact.hasBusinessEmail", false, "((p.filled & 16) <> 0) = @f0")]
+    [InlineData("contact.hasPersonalEmail", true, "((p.filled & 32) <> 0) = @f0")]
+    [InlineData("contact.hasPhone", true, "((p.filled & 256) <> 0) = @f0")]
+    [InlineData("contact.hasLinkedin", false, "((p.filled & 512) <> 0) = @f0")]
     public void A_boolean_filter_compares_its_column_with_the_flag_as_a_parameter(string filter, bool flag, string condition)
     {
         var (where, parameters) = FilterSql.Build(Filters($$"""{"{{filter}}":{{(flag ? "true" : "false")}} }"""));
@@ -39,7 +42,9 @@ public sealed class FilterSqlTests
     [InlineData("company.revenueRanges", "company_revenue_range")]
     [InlineData("company.employeeRanges", "company_employee_range")]
     [InlineData("role.seniority", "seniority")]
-    [InlineData("role.department", "department")]
+    [InlineData("role.departments", "department")]
+    [InlineData("company.industryGroups", "company_industry_group")]
+    [InlineData("company.names", "company_name")]
     [InlineData("location.countries", "country")]
     [InlineData("jobTitle.exact", "job_title")]
     public void A_values_filter_takes_the_codes_whose_lower_cased_value_equals_any_or_all_of_the_normalized_values(string filter, string column)
@@ -51,6 +56,30 @@ public sealed class FilterSqlTests
         Assert.Equal($"true AND p.{column} = ANY({Codes(column, "= ALL(@f0)")})", all.Where);
         AssertTextArray(Assert.Single(any.Parameters), "f0", "alpha", "beta");
         AssertTextArray(Assert.Single(all.Parameters), "f0", "alpha", "beta");
+    }
+
+    [Theory]
+    [InlineData("role.isCeo", "job_title", true)]
+    [InlineData("role.isVp", "job_title", false)]
+    [InlineData("role.isFinance", "department", true)]
+    public void A_derived_flag_takes_the_codes_whose_value_matches_its_pattern_and_compares_with_the_flag(string filter, string column, bool flag)
+    {
+        var (where, parameters) = FilterSql.Build(Filters($$"""{"{{filter}}":{{(flag ? "true" : "false")}} }"""));
+
+        Assert.Equal($"true AND coalesce(p.{column} = ANY({Codes(column, "~ @f0p")}), false) = @f0", where);
+        Assert.Equal(["f0", "f0p"], parameters.Select(p => p.ParameterName));
+        Assert.Equal(flag, parameters[0].Value);
+        Assert.Equal(FilterCatalog.Filters[filter].Pattern, parameters[1].Value);
+    }
+
+    [Fact]
+    public void A_prefix_names_the_parameters_so_that_several_compilations_share_one_statement()
+    {
+        var (where, parameters) = FilterSql.Build(Filters("""{"role.isCeo":true,"role.seniority":["vp"]}"""), "c3_");
+
+        Assert.Equal(["c3_0", "c3_0p", "c3_2"], parameters.Select(p => p.ParameterName));
+        Assert.Contains("@c3_2)", where, StringComparison.Ordinal);
+        Assert.DoesNotContain("@f", where, StringComparison.Ordinal);
     }
 
     [Fact]

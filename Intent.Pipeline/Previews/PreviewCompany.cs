@@ -1,0 +1,3 @@
+namespace Intent.Pipeline.Previews;
+
+public sealed record PreviewCompany(string? Name, string? Domain, string? Industry);
