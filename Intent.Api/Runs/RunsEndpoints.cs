@@ -6,6 +6,8 @@ using Intent.Data;
 using Intent.Data.Runs;
 using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
+using Intent.Pipeline.Webhooks;
+using Intent.Data.Webhooks;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -33,10 +35,11 @@ public static class RunsEndpoints
                     a.ConfigHash,
                     key == null ? null : db.AudienceRuns.FirstOrDefault(r => r.OrganizationId == organizationId && r.IdempotencyKey == key),
                     db.AudienceRuns.FirstOrDefault(r => r.AudienceId == id && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)),
-                    db.DataDates.Where(d => d.Complete).Max(d => (DateOnly?)d.Date)))
+                    db.DataDates.Where(d => d.Complete).Max(d => (DateOnly?)d.Date),
+                    db.Webhooks.Any(w => w.OrganizationId == organizationId && w.Enabled && w.Events.Contains(WebhookEventTypes.RunQueued))))
                 .SingleOrDefault());
 
-    private sealed record QueueState(string Config, string ConfigHash, AudienceRun? Keyed, AudienceRun? InFlight, DateOnly? DataDate);
+    private sealed record QueueState(string Config, string ConfigHash, AudienceRun? Keyed, AudienceRun? InFlight, DateOnly? DataDate, bool Subscribed);
 
     public static IEndpointRouteBuilder MapRunsEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -105,10 +108,15 @@ public static class RunsEndpoints
             };
             db.AudienceRuns.Add(run);
             await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
+            if (state.Subscribed)
+            {
+                await publisher.Publish(WebhookEvents.For(run, WebhookEventTypes.RunQueued, now), cancellationToken);
+            }
+
             try
             {
-                // The run, the outbox state and the outbox message go as one batch, which PostgreSQL runs
-                // as one implicit transaction: all three or none, in one round trip (no BEGIN/COMMIT).
+                // The run, the outbox state and the outbox messages (with run.queued when a webhook listens) go as one
+                // batch, which PostgreSQL runs as one implicit transaction: all or none, in one round trip (no BEGIN/COMMIT).
                 db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
                 await db.SaveChangesAsync(cancellationToken);
                 return TypedResults.Ok(http.Envelope(RunResponse.From(run)));
@@ -143,11 +151,27 @@ public static class RunsEndpoints
         TypedResults.Ok(http.Envelope(RunResponse.From(await FindRunAsync(http, id, runId, db, cancellationToken))));
 
     public static async Task<Ok<DataEnvelope<RunResponse>>> CancelRun(
-        HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, PipelineMetrics metrics, CancellationToken cancellationToken)
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock, PipelineMetrics metrics,
+        CancellationToken cancellationToken)
     {
-        var cancelled = await RunCancellation.CancelQueuedAsync(
-            db, http.User.OrganizationId(), id, runId, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        var run = await FindRunAsync(http, id, runId, db, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        bool cancelled;
+        AudienceRun run;
+
+        // The cancel and its run.cancelled event commit together.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            cancelled = await RunCancellation.CancelQueuedAsync(db, http.User.OrganizationId(), id, runId, now, cancellationToken);
+            run = await FindRunAsync(http, id, runId, db, cancellationToken);
+            if (cancelled)
+            {
+                await WebhookEvents.RaiseAsync(db, publisher, run, WebhookEventTypes.RunCancelled, now, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         if (cancelled)
         {
             metrics.Transition(run, RunStatus.Queued, RunStatus.Cancelled);

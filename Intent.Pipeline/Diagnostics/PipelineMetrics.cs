@@ -16,6 +16,9 @@ public sealed class PipelineMetrics : IDisposable
 
     private static readonly double[] SecondsBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
+    // A webhook attempt lasts milliseconds to its 10 s timeout.
+    private static readonly double[] AttemptBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _transitions;
@@ -31,6 +34,10 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _exportRows;
     private readonly Histogram<double> _exportDuration;
     private readonly Counter<long> _emails;
+    private readonly Counter<long> _webhookEvents;
+    private readonly Counter<long> _webhookAttempts;
+    private readonly Histogram<double> _webhookAttemptDuration;
+    private readonly Counter<long> _webhooksDisabled;
 
     public PipelineMetrics(IMeterFactory? meterFactory)
     {
@@ -50,6 +57,13 @@ public sealed class PipelineMetrics : IDisposable
         _exportRows = _meter.CreateCounter<long>("intent.exports.rows", "{row}", "Rows of stored CSV exports written.");
         _exportDuration = Seconds("intent.exports.duration", "How long writing one stored export took, by outcome.");
         _emails = _meter.CreateCounter<long>("intent.emails", "{email}", "Ready emails by outcome: sent, failed (with its code) or refused by the daily quota.");
+        _webhookEvents = _meter.CreateCounter<long>("intent.webhooks.deliveries_queued", "{delivery}",
+            "Webhook deliveries queued when an event was fanned out to its subscribed webhooks, by event type.");
+        _webhookAttempts = _meter.CreateCounter<long>("intent.webhooks.attempts", "{attempt}",
+            "Webhook delivery attempts by outcome (delivered, retry, failed) and the answer's status class (2xx ... 5xx, none).");
+        _webhookAttemptDuration = Seconds("intent.webhooks.attempt.duration", "How long one webhook delivery attempt took, by outcome.", AttemptBuckets);
+        _webhooksDisabled = _meter.CreateCounter<long>("intent.webhooks.disabled", "{webhook}",
+            "Webhooks disabled after too many deliveries in a row failed for good.");
     }
 
     public void Transition(AudienceRun run, string from, string to)
@@ -109,6 +123,24 @@ public sealed class PipelineMetrics : IDisposable
     public void Email(string outcome, string? errorCode = null) =>
         _emails.Add(1, new KeyValuePair<string, object?>("outcome", outcome), new KeyValuePair<string, object?>("error_code", errorCode));
 
+    public void WebhookDeliveriesQueued(string eventType, int deliveries)
+    {
+        if (deliveries > 0)
+        {
+            _webhookEvents.Add(deliveries, new KeyValuePair<string, object?>("event_type", eventType));
+        }
+    }
+
+    /// <summary>An attempt's outcome: <c>delivered</c>, <c>retry</c> (another attempt scheduled) or <c>failed</c> (for good).</summary>
+    public void WebhookAttempt(string outcome, string statusClass, TimeSpan duration)
+    {
+        var label = new KeyValuePair<string, object?>("outcome", outcome);
+        _webhookAttempts.Add(1, label, new KeyValuePair<string, object?>("status_class", statusClass));
+        _webhookAttemptDuration.Record(Seconds(duration), label);
+    }
+
+    public void WebhookDisabled() => _webhooksDisabled.Add(1);
+
     public void Dispose()
     {
         if (_ownsMeter)
@@ -121,6 +153,6 @@ public sealed class PipelineMetrics : IDisposable
 
     private static double Seconds(TimeSpan span) => Math.Max(0, span.TotalSeconds);
 
-    private Histogram<double> Seconds(string name, string description) =>
-        _meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    private Histogram<double> Seconds(string name, string description, double[]? buckets = null) =>
+        _meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets ?? SecondsBuckets });
 }

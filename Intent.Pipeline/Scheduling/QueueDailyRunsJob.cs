@@ -3,6 +3,7 @@ using Intent.Data;
 using Intent.Pipeline.Diagnostics;
 using Intent.Data.Runs;
 using Intent.Messaging.Outbox;
+using Intent.Pipeline.Webhooks;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -16,7 +17,7 @@ namespace Intent.Pipeline.Scheduling;
 /// <summary>
 /// Queues a daily run for every active audience with daily refresh on, for the latest complete data
 /// date, in batches: each batch inserts its runs with one INSERT ... SELECT and publishes their
-/// <see cref="MaterializeAudienceRun"/> through the bus outbox in the same transaction. The database
+/// <see cref="MaterializeAudienceRun"/> (and <c>run.queued</c> webhook events for organizations that listen) through the bus outbox in the same transaction. The database
 /// allows one daily run per audience and date and one in-flight run per audience; audiences that
 /// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
 /// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
@@ -157,6 +158,8 @@ public sealed class QueueDailyRunsJob(
         {
             await publisher.Publish(message, cancellationToken);
         }
+
+        await WebhookEvents.RaiseQueuedAsync(db, publisher, [.. runs.Select(r => r.RunId)], clock.GetUtcNow().UtcDateTime, cancellationToken);
 
         // Thousands of outbox rows: one COPY rather than an INSERT each.
         await db.CopyPendingOutboxAsync(cancellationToken);
