@@ -51,8 +51,10 @@ public class WebhooksWorld : IAsyncLifetime
         await Runs.DisposeAsync();
     }
 
-    /// <summary>A new organization and a client of it.</summary>
-    public async Task<HttpClient> CallerAsync() => (await Runs.NewCallerAsync($"webhooks-{Guid.NewGuid():N}")).Client;
+    /// <summary>A client of a new organization.</summary>
+    public async Task<HttpClient> CallerAsync() => (await OrganizationAsync()).Client;
+
+    public Task<(HttpClient Client, Guid OrganizationId)> OrganizationAsync() => Runs.NewCallerAsync($"webhooks-{Guid.NewGuid():N}");
 
     /// <summary>A webhook of the caller's organization at <paramref name="url"/>; returns its id and secret (registered with the receiver).</summary>
     public async Task<(Guid Id, string Secret)> WebhookAsync(HttpClient client, string url, params string[] events)
