@@ -25,11 +25,14 @@ public static class BenchApp
             case "telemetry":
                 await new Runs.TelemetryBenchmark(settings).RunAsync();
                 return 0;
+            case "webhooks":
+                await new Webhooks.WebhooksBenchmark(settings).RunAsync();
+                return 0;
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily|telemetry");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|api|daily|telemetry|webhooks");
                 return 2;
         }
     }

@@ -8,7 +8,7 @@ namespace Intent.Benchmarks.Runs;
 /// <summary>The worker (saga, materialization, exports, ready emails, outbox relay; optionally the scheduler) in the benchmark process.</summary>
 public static class WorkerBenchHost
 {
-    public static async Task<Running> StartAsync(BenchSettings settings, bool scheduling = false)
+    public static async Task<Running> StartAsync(BenchSettings settings, bool scheduling = false, IReadOnlyDictionary<string, string?>? extra = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Logging.ClearProviders();
@@ -22,6 +22,7 @@ public static class WorkerBenchHost
             ["RabbitMq:Username"] = settings.Username,
             ["RabbitMq:Password"] = settings.Password,
         });
+        builder.Configuration.AddInMemoryCollection(extra ?? new Dictionary<string, string?>());
         builder.AddIntentPipeline(scheduling);
 
         var host = builder.Build();
