@@ -85,7 +85,8 @@ public sealed class DeliverWebhookConsumer(
     {
         await using var command = Command(
             """
-            SELECT d.id, d.status, d.attempts, d.event_type, e.id, e.payload, w.id, w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at
+            SELECT d.id, d.status, d.attempts, d.event_type, e.id, e.payload, w.id, w.url, w.enabled, w.secret, w.previous_secret, w.previous_secret_expires_at,
+                   w.consecutive_failures
             FROM webhook_deliveries d
             JOIN webhook_events e ON e.id = d.event_id
             JOIN webhooks w ON w.id = d.webhook_id
@@ -97,7 +98,7 @@ public sealed class DeliverWebhookConsumer(
         return await reader.ReadAsync(cancellationToken)
             ? new DeliveryToSend(reader.GetGuid(0), reader.GetString(1), reader.GetInt32(2), reader.GetString(3), reader.GetGuid(4), reader.GetString(5),
                 reader.GetGuid(6), reader.GetString(7), reader.GetBoolean(8), reader.GetString(9), reader.IsDBNull(10) ? null : reader.GetString(10),
-                reader.IsDBNull(11) ? null : reader.GetDateTime(11))
+                reader.IsDBNull(11) ? null : reader.GetDateTime(11), reader.GetInt32(12))
             : null;
     }
 
@@ -137,6 +138,11 @@ public sealed class DeliverWebhookConsumer(
 
         if (status == WebhookDeliveryStatus.Delivered)
         {
+            if (delivery.ConsecutiveFailures == 0)
+            {
+                return;
+            }
+
             await db.Database.ExecuteSqlAsync(
                 $"UPDATE webhooks SET consecutive_failures = 0 WHERE id = {delivery.WebhookId} AND consecutive_failures <> 0", cancellationToken);
             return;

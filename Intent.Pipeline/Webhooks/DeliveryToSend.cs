@@ -13,4 +13,5 @@ public sealed record DeliveryToSend(
     bool Enabled,
     string Secret,
     string? PreviousSecret,
-    DateTime? PreviousSecretExpiresAt);
+    DateTime? PreviousSecretExpiresAt,
+    int ConsecutiveFailures);

@@ -52,7 +52,7 @@ public static class WebhookTargets
         {
             addresses = await ResolveAsync(uri.DnsSafeHost, cancellationToken);
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is SocketException or ArgumentException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             return (null, "has a host name that could not be resolved");
         }
