@@ -56,12 +56,22 @@ public sealed class WebhookTargetsTests
     [InlineData("https://[::1]:8443/", true, WebhookTargets.Refused)]
     [InlineData("https://user:pw@93.184.215.14/", true, "must name a host and hold no user name or password")]
     [InlineData("", true, "is required")]
-    [InlineData("https://a-name-longer-than-any-dns-name-may-be-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb.ccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc.ddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd.example/", true, "has a host name that could not be resolved")]
     public async Task Urls_are_checked_for_scheme_credentials_and_address(string url, bool publicOnly, string? problem)
     {
         var (checkedUrl, found) = await WebhookTargets.CheckAsync(url, allowPrivate: !publicOnly, CancellationToken.None);
 
         Assert.Equal(problem, found);
         Assert.Equal(problem is null, checkedUrl is not null);
+    }
+
+    [Fact]
+    public async Task A_host_name_longer_than_dns_allows_is_refused_not_thrown()
+    {
+        var url = $"https://{string.Join('.', Enumerable.Repeat(new string('a', 60), 5))}/hooks";
+
+        var (checkedUrl, problem) = await WebhookTargets.CheckAsync(url, allowPrivate: false, CancellationToken.None);
+
+        Assert.Null(checkedUrl);
+        Assert.Equal("has a host name that could not be resolved", problem);
     }
 }
