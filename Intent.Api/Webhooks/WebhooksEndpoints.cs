@@ -246,10 +246,11 @@ public static class WebhooksEndpoints
                 : new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No delivery with this id for this webhook.");
         }
 
+        // As committed: the worker may have made the attempt by the time the answer is read.
+        var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId, cancellationToken);
         await publisher.Publish(new DeliverWebhook { DeliveryId = deliveryId, Attempts = made }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId, cancellationToken);
         return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
     }
 

@@ -314,6 +314,35 @@ public sealed class WebhookDeliveryTests(WebhooksWorld world) : IClassFixture<We
         Assert.Single(world.Receiver.Received(url));
     }
 
+    [Fact]
+    public async Task The_log_sweep_removes_events_past_the_retention_with_their_deliveries_in_batches_and_keeps_pending_ones()
+    {
+        var (client, organizationId) = await world.OrganizationAsync();
+        var (webhookId, _) = await world.WebhookAsync(client, world.Receiver.NewUrl(), "run.queued");
+        var old = Enumerable.Range(0, (2 * WebhooksWorld.SweepBatchSize) + 1).Select(_ => Guid.NewGuid()).ToList();
+        var (pendingOld, recent) = (Guid.NewGuid(), Guid.NewGuid());
+        var rows = old.Select(id => (id, "now() - interval '31 days'", "delivered"))
+            .Append((pendingOld, "now() - interval '31 days'", "pending"))
+            .Append((recent, "now() - interval '29 days'", "failed"));
+        foreach (var (id, createdAt, status) in rows)
+        {
+            await world.Runs.Database.ExecuteAsync($"""
+                INSERT INTO webhook_events (id, organization_id, type, payload, created_at) VALUES ('{id}', '{organizationId}', 'run.queued', 'null', {createdAt});
+                INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, created_at, updated_at)
+                VALUES ('{id}', '{webhookId}', '{id}', 'run.queued', '{status}', 1, {createdAt}, {createdAt});
+                """);
+        }
+
+        var scheduler = await world.Runs.Worker!.Services.GetRequiredService<Quartz.ISchedulerFactory>().GetScheduler();
+        await scheduler.TriggerJob(Intent.Pipeline.Scheduling.SweepWebhookLogJob.Key);
+
+        var left = await Eventually.MatchAsync(
+            async () => (await WebhooksWorld.DeliveriesAsync(client, webhookId, "?limit=100")).Select(d => d.GetProperty("id").GetGuid()).ToHashSet(),
+            ids => !ids.Overlaps(old), TimeSpan.FromSeconds(30), "the old deliveries to be swept");
+        Assert.Equal(new[] { pendingOld, recent }.Order(), left.Order());
+        Assert.Equal(2, await world.Runs.Database.ScalarAsync<long>($"SELECT count(*) FROM webhook_events WHERE organization_id = '{organizationId}'"));
+    }
+
     private async Task PublishAsync(IEnumerable<object> messages)
     {
         await using var scope = world.Runs.Worker!.Services.CreateAsyncScope();

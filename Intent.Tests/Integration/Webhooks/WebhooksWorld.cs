@@ -19,6 +19,8 @@ public class WebhooksWorld : IAsyncLifetime
 
     public static readonly TimeSpan SecretGracePeriod = TimeSpan.FromSeconds(3);
 
+    public const int SweepBatchSize = 2;
+
     private readonly bool _allowPrivateTargets;
 
     public WebhooksWorld()
@@ -40,6 +42,7 @@ public class WebhooksWorld : IAsyncLifetime
             ["Webhooks:RetrySchedule"] = string.Join(",", Schedule.Select(s => s.ToString("c", System.Globalization.CultureInfo.InvariantCulture))),
             ["Webhooks:DisableAfterFailures"] = DisableAfterFailures.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Webhooks:SecretGracePeriod"] = SecretGracePeriod.ToString("c", System.Globalization.CultureInfo.InvariantCulture),
+            ["Webhooks:SweepBatchSize"] = SweepBatchSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         Runs = await RunsWorld.CreateAsync(workerSettings: settings, apiSettings: settings);
         Receiver = await WebhookReceiver.StartAsync();
