@@ -17,7 +17,7 @@ public class WebhooksWorld : IAsyncLifetime
 
     public const int DisableAfterFailures = 2;
 
-    public static readonly TimeSpan SecretGracePeriod = TimeSpan.FromSeconds(3);
+    public static readonly TimeSpan SecretGracePeriod = TimeSpan.FromSeconds(8);
 
     public const int SweepBatchSize = 2;
 
