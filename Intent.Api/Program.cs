@@ -7,11 +7,13 @@ using Intent.Api.OpenApi;
 using Intent.Api.RateLimiting;
 using Intent.Api.Runs;
 using Intent.Api.Topics;
+using Intent.Api.Webhooks;
 using Intent.Data;
 using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Messaging;
 using Intent.Pipeline.Previews;
+using Intent.Pipeline.Webhooks;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Health;
 using Intent.ServiceDefaults.Messaging;
@@ -44,6 +46,7 @@ public sealed class Program
         builder.Services.AddIntentExports();
         builder.Services.AddAudiencePreviews();
         builder.Services.AddFilterCatalog();
+        builder.Services.AddWebhookOptions();
 
         var app = builder.Build();
 
@@ -60,6 +63,7 @@ public sealed class Program
         api.MapAudiencesEndpoints();
         api.MapRunsEndpoints();
         api.MapExportsEndpoints();
+        api.MapWebhooksEndpoints();
         app.MapOpenApi("/openapi/v1.json").AllowAnonymous();
         app.MapScalarApiReference("/docs").AllowAnonymous().AddEndpointFilter(ApiReference.OnlyOurDocument);
 

@@ -28,6 +28,9 @@ public static class BenchApp
             case "telemetry":
                 await new Runs.TelemetryBenchmark(settings).RunAsync();
                 return 0;
+            case "webhooks":
+                await new Webhooks.WebhooksBenchmark(settings).RunAsync();
+                return 0;
             case "relay":
                 await OutboxBenchHost.RunRelayProcessAsync(settings);
                 return 0;
@@ -35,7 +38,7 @@ public static class BenchApp
                 await RawRelay.RunProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|preview|api|daily|telemetry");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|preview|api|daily|telemetry|webhooks");
                 return 2;
         }
     }

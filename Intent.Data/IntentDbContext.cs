@@ -26,6 +26,12 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 
     public DbSet<Exports.AudienceExport> AudienceExports => Set<Exports.AudienceExport>();
 
+    public DbSet<Webhooks.Webhook> Webhooks => Set<Webhooks.Webhook>();
+
+    public DbSet<Webhooks.WebhookEvent> WebhookEvents => Set<Webhooks.WebhookEvent>();
+
+    public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();

@@ -5,6 +5,7 @@ using Intent.Pipeline.Exports;
 using Intent.Pipeline.Messaging;
 using Intent.Pipeline.Runs;
 using Intent.Pipeline.Scheduling;
+using Intent.Pipeline.Webhooks;
 using Intent.ServiceDefaults.Messaging;
 using MassTransit;
 
@@ -14,7 +15,7 @@ public static class PipelineComposition
 {
     /// <summary>
     /// Everything a worker runs: the database, the bus with the outbox relay, the run saga and
-    /// materialization, export writing, ready emails and (unless left out) the clustered scheduler.
+    /// materialization, export writing, ready emails, webhook delivery and (unless left out) the clustered scheduler.
     /// </summary>
     public static IHostApplicationBuilder AddIntentPipeline(this IHostApplicationBuilder builder, bool scheduling = true)
     {
@@ -25,6 +26,7 @@ public static class PipelineComposition
             bus.AddRunSaga();
             bus.AddConsumer<WriteAudienceExportConsumer>().Endpoint(e => e.Name = "write-audience-export");
             bus.AddReadyEmailConsumer();
+            bus.AddWebhookDelivery(builder.Configuration);
             bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(RunLogScopeFilter<>), context));
         });
         builder.Services.AddIntentExports();

@@ -84,27 +84,3 @@ public sealed record ExportResponse(ExportBody Export, string? DownloadUrl, Date
     public static ExportResponse From(AudienceExport export, DownloadUrls.Link? link) =>
         new(ExportBody.From(export), link?.PathAndQuery, link?.ExpiresAt, link?.TtlSeconds);
 }
-
-public sealed record ExportBody(
-    Guid Id,
-    Guid OrganizationId,
-    Guid AudienceId,
-    Guid RunId,
-    string ExportType,
-    string Status,
-    string ContentType,
-    long? ByteSize,
-    long? RowCount,
-    string? ContentSha256,
-    string? StorageProvider,
-    string? ErrorCode,
-    string? ErrorMessage,
-    DateTime? CompletedAt,
-    DateTime? ExpiresAt,
-    DateTime CreatedAt,
-    DateTime UpdatedAt)
-{
-    public static ExportBody From(AudienceExport e) => new(
-        e.Id, e.OrganizationId, e.AudienceId, e.RunId, e.ExportType, e.Status, e.ContentType, e.ByteSize, e.RowCount, e.ContentSha256,
-        e.StorageProvider, e.ErrorCode, e.ErrorMessage, e.CompletedAt, e.ExpiresAt, e.CreatedAt, e.UpdatedAt);
-}

@@ -1,40 +1,6 @@
-using Intent.Data;
-using Intent.Data.Runs;
+using Intent.Pipeline.Runs;
 
 namespace Intent.Api.Runs;
-
-/// <summary>A run as the API shows it: the 23 fields of the public contract, null where not yet known.</summary>
-public sealed record RunResponse(
-    Guid Id,
-    Guid AudienceId,
-    Guid OrganizationId,
-    string Status,
-    string RunType,
-    string ConfigHash,
-    DateOnly? DataDate,
-    string? ResultKey,
-    long CandidateCount,
-    long ResultCount,
-    int Attempts,
-    DateTime? NextAttemptAt,
-    string? IdempotencyKey,
-    string? ErrorCode,
-    string? ErrorMessage,
-    DateTime? StartedAt,
-    DateTime? CompletedAt,
-    DateTime? CancelledAt,
-    DateTime? ReadyEmailSentAt,
-    Guid? ReadyEmailExportId,
-    string? ReadyEmailError,
-    DateTime CreatedAt,
-    DateTime UpdatedAt)
-{
-    public static RunResponse From(AudienceRun run) => new(
-        run.CorrelationId, run.AudienceId, run.OrganizationId, RunStatus.ToPublic(run.Status), SnakeCaseNames.Of(run.RunType), run.ConfigHash,
-        run.DataDate, run.ResultKey, run.CandidateCount, run.ResultCount, run.Attempts, run.NextAttemptAt, run.IdempotencyKey, run.ErrorCode,
-        run.ErrorMessage, run.StartedAt, run.CompletedAt, run.CancelledAt, run.ReadyEmailSentAt, run.ReadyEmailExportId, run.ReadyEmailError,
-        run.CreatedAt, run.UpdatedAt);
-}
 
 /// <summary>Body of <c>POST .../runs</c>; optional.</summary>
 public sealed record QueueRunRequest(string? RunType);

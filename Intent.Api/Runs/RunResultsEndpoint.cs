@@ -2,6 +2,7 @@ using Intent.Api.Errors;
 using Intent.Api.Topics;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Pipeline.Runs;
 using Intent.ServiceDefaults.Envelope;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;

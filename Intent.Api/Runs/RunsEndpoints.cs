@@ -4,10 +4,12 @@ using Intent.Api.RateLimiting;
 using Intent.Contracts.Runs;
 using Intent.Data;
 using Intent.Data.Runs;
+using Intent.Data.Webhooks;
 using Intent.Messaging.Outbox;
 using Intent.Messaging.Relay;
 using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
+using Intent.Pipeline.Webhooks;
 using Intent.ServiceDefaults.Envelope;
 using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -35,10 +37,11 @@ public static class RunsEndpoints
                     a.ConfigHash,
                     key == null ? null : db.AudienceRuns.FirstOrDefault(r => r.OrganizationId == organizationId && r.IdempotencyKey == key),
                     db.AudienceRuns.FirstOrDefault(r => r.AudienceId == id && (r.Status == RunStatus.Queued || r.Status == RunStatus.Running)),
-                    db.DataDates.Where(d => d.Complete).Max(d => (DateOnly?)d.Date)))
+                    db.DataDates.Where(d => d.Complete).Max(d => (DateOnly?)d.Date),
+                    db.Webhooks.Any(w => w.OrganizationId == organizationId && w.Enabled && w.Events.Contains(WebhookEventTypes.RunQueued))))
                 .SingleOrDefault());
 
-    private sealed record QueueState(string Config, string ConfigHash, AudienceRun? Keyed, AudienceRun? InFlight, DateOnly? DataDate);
+    private sealed record QueueState(string Config, string ConfigHash, AudienceRun? Keyed, AudienceRun? InFlight, DateOnly? DataDate, bool Subscribed);
 
     public static IEndpointRouteBuilder MapRunsEndpoints(this IEndpointRouteBuilder endpoints)
     {
@@ -106,15 +109,21 @@ public static class RunsEndpoints
                 UpdatedAt = now,
             };
             await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
+            var messages = 1;
+            if (state.Subscribed)
+            {
+                await publisher.Publish(WebhookEvents.For(run, WebhookEventTypes.RunQueued, now), cancellationToken);
+                messages++;
+            }
 
-            // The run, the outbox state and the outbox message go as one batch, which PostgreSQL runs as one
-            // implicit transaction: all three or none, in one round trip (no BEGIN/COMMIT), and without
-            // SaveChanges' change tracking and SQL generation on the API's busiest path.
+            // The run, the outbox state and the outbox messages (with run.queued when a webhook listens) go as one
+            // batch, which PostgreSQL runs as one implicit transaction: all or none, in one round trip (no BEGIN/COMMIT),
+            // and without SaveChanges' change tracking and SQL generation on the API's busiest path.
             await using var batch = new NpgsqlBatch();
             batch.BatchCommands.Add(QueuedRunInsert.For(run));
-            if (db.AddPendingOutbox(batch) != 1)
+            if (db.AddPendingOutbox(batch) != messages)
             {
-                throw new InvalidOperationException("Queueing a run must publish exactly one message through the bus outbox.");
+                throw new InvalidOperationException("Queueing a run must publish its message, and run.queued when a webhook listens, through the bus outbox.");
             }
 
             await db.Database.OpenConnectionAsync(cancellationToken);
@@ -156,11 +165,27 @@ public static class RunsEndpoints
         TypedResults.Ok(http.Envelope(RunResponse.From(await FindRunAsync(http, id, runId, db, cancellationToken))));
 
     public static async Task<Ok<DataEnvelope<RunResponse>>> CancelRun(
-        HttpContext http, Guid id, Guid runId, IntentDbContext db, TimeProvider clock, PipelineMetrics metrics, CancellationToken cancellationToken)
+        HttpContext http, Guid id, Guid runId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock, PipelineMetrics metrics,
+        CancellationToken cancellationToken)
     {
-        var cancelled = await RunCancellation.CancelQueuedAsync(
-            db, http.User.OrganizationId(), id, runId, clock.GetUtcNow().UtcDateTime, cancellationToken);
-        var run = await FindRunAsync(http, id, runId, db, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        bool cancelled;
+        AudienceRun run;
+
+        // The cancel and its run.cancelled event commit together.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            cancelled = await RunCancellation.CancelQueuedAsync(db, http.User.OrganizationId(), id, runId, now, cancellationToken);
+            run = await FindRunAsync(http, id, runId, db, cancellationToken);
+            if (cancelled)
+            {
+                await WebhookEvents.RaiseAsync(db, publisher, run, WebhookEventTypes.RunCancelled, now, cancellationToken);
+                await db.SaveChangesAsync(cancellationToken);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+        }
+
         if (cancelled)
         {
             metrics.Transition(run, RunStatus.Queued, RunStatus.Cancelled);

@@ -16,6 +16,9 @@ public sealed class PipelineMetrics : IDisposable
 
     private static readonly double[] SecondsBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
+    // A webhook attempt lasts milliseconds to its 10 s timeout.
+    private static readonly double[] AttemptBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _transitions;
@@ -33,6 +36,10 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _emails;
     private readonly Counter<long> _previews;
     private readonly Histogram<double> _previewDuration;
+    private readonly Counter<long> _webhookEvents;
+    private readonly Counter<long> _webhookAttempts;
+    private readonly Histogram<double> _webhookAttemptDuration;
+    private readonly Counter<long> _webhooksDisabled;
 
     public PipelineMetrics(IMeterFactory? meterFactory)
     {
@@ -55,6 +62,13 @@ public sealed class PipelineMetrics : IDisposable
         _previews = _meter.CreateCounter<long>("intent.previews", "{preview}",
             "Audience previews by outcome: completed, invalid (config refused), no_data, timeout or failed.");
         _previewDuration = Seconds("intent.previews.duration", "How long one audience preview took, from its request read to its answer ready, by outcome.");
+        _webhookEvents = _meter.CreateCounter<long>("intent.webhooks.deliveries_queued", "{delivery}",
+            "Webhook deliveries queued when an event was fanned out to its subscribed webhooks, by event type.");
+        _webhookAttempts = _meter.CreateCounter<long>("intent.webhooks.attempts", "{attempt}",
+            "Webhook delivery attempts by outcome (delivered, retry, failed) and the answer's status class (2xx ... 5xx, none).");
+        _webhookAttemptDuration = Seconds("intent.webhooks.attempt.duration", "How long one webhook delivery attempt took, by outcome.", AttemptBuckets);
+        _webhooksDisabled = _meter.CreateCounter<long>("intent.webhooks.disabled", "{webhook}",
+            "Webhooks disabled after too many deliveries in a row failed for good.");
     }
 
     public void Transition(AudienceRun run, string from, string to)
@@ -122,6 +136,24 @@ public sealed class PipelineMetrics : IDisposable
         _previewDuration.Record(Seconds(duration), label);
     }
 
+    public void WebhookDeliveriesQueued(string eventType, int deliveries)
+    {
+        if (deliveries > 0)
+        {
+            _webhookEvents.Add(deliveries, new KeyValuePair<string, object?>("event_type", eventType));
+        }
+    }
+
+    /// <summary>An attempt's outcome: <c>delivered</c>, <c>retry</c> (another attempt scheduled) or <c>failed</c> (for good).</summary>
+    public void WebhookAttempt(string outcome, string statusClass, TimeSpan duration)
+    {
+        var label = new KeyValuePair<string, object?>("outcome", outcome);
+        _webhookAttempts.Add(1, label, new KeyValuePair<string, object?>("status_class", statusClass));
+        _webhookAttemptDuration.Record(Seconds(duration), label);
+    }
+
+    public void WebhookDisabled() => _webhooksDisabled.Add(1);
+
     public void Dispose()
     {
         if (_ownsMeter)
@@ -134,6 +166,6 @@ public sealed class PipelineMetrics : IDisposable
 
     private static double Seconds(TimeSpan span) => Math.Max(0, span.TotalSeconds);
 
-    private Histogram<double> Seconds(string name, string description) =>
-        _meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = SecondsBuckets });
+    private Histogram<double> Seconds(string name, string description, double[]? buckets = null) =>
+        _meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets ?? SecondsBuckets });
 }

@@ -1,4 +1,7 @@
 using Intent.Contracts.Exports;
+using Intent.Contracts.Webhooks;
+using Intent.Data.Webhooks;
+using Intent.Pipeline.Webhooks;
 using Intent.Data;
 using Intent.Pipeline.Diagnostics;
 using Intent.Data.Exports;
@@ -12,7 +15,7 @@ namespace Intent.Pipeline.Exports;
 
 /// <summary>
 /// Writes a processing export's CSV from PostgreSQL's COPY straight into the export store (bounded
-/// memory, hashed and counted on the way), then marks it completed, in the consumer-outbox
+/// memory, hashed and counted on the way), then marks it completed (with its <c>export.completed</c> webhook event) in the consumer-outbox
 /// transaction. The new file is queued for removal before it is written and claimed when the export
 /// commits, so a write that never commits (a crash, the audience deleted meanwhile) leaves no file for
 /// good. A file that cannot be written marks the export failed with a safe sentence (details in the
@@ -97,6 +100,19 @@ public sealed class WriteAudienceExportConsumer(
         if (!await ExportFileRemovals.ClaimAsync(db, key, context.CancellationToken))
         {
             throw new InvalidOperationException($"Export {export.Id}: the write took longer than {ExportFileRemovals.UnfinishedWriteGrace} and its file was given up");
+        }
+
+        if (await WebhookEvents.SubscribedAsync(db, export.OrganizationId, WebhookEventTypes.ExportCompleted, context.CancellationToken))
+        {
+            await context.Publish(new FanOutWebhookEvent
+            {
+                EventId = Guid.CreateVersion7(),
+                OrganizationId = export.OrganizationId,
+                RunId = export.RunId,
+                Type = WebhookEventTypes.ExportCompleted,
+                OccurredAt = now,
+                Payload = WebhookEvents.Payload(WebhookEventTypes.ExportCompleted, now, ExportBody.From(export)),
+            });
         }
 
         metrics.ExportWritten(written.ByteSize, written.RowCount, clock.GetElapsedTime(started));

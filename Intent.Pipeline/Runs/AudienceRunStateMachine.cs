@@ -1,6 +1,7 @@
 using Intent.Contracts.Runs;
 using Intent.Data.Runs;
 using Intent.Pipeline.Diagnostics;
+using Intent.Pipeline.Webhooks;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -18,6 +19,9 @@ namespace Intent.Pipeline.Runs;
 /// Queued    --DELETE .../runs/{id}--&gt;                Cancelled (the one transition made outside the saga: see <see cref="RunCancellation"/>)
 /// Completed, Failed, Cancelled: final; every later message is ignored.
 /// </code>
+/// Entering Running, Completed or Failed writes the webhook event of it (<c>run.started</c>,
+/// <c>run.completed</c>, <c>run.failed</c>) in the same transaction; a run that completes from an
+/// existing snapshot never runs, so it has no <c>run.started</c>.
 /// Messages of an attempt that is over are ignored (<see cref="RunAttempts"/>). The run row is the
 /// instance, locked while it changes; its <c>status</c> column holds the state (<see cref="RunStatus"/>).
 /// </summary>
@@ -57,11 +61,13 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
                         .Activity(x => x.OfType<RecordAudienceRefresh<MaterializeAudienceRun>>())
                         .Then(c => Ended(c.Saga, RunStatus.Queued, RunStatus.Completed))
                         .TransitionTo(Completed)
-                        .Publish(c => RunCompleted(c.Saga)),
+                        .Publish(c => RunCompleted(c.Saga))
+                        .Activity(x => x.OfType<RaiseRunCompletedEvent<MaterializeAudienceRun>>()),
                     build => build
                         .Then(c => _metrics.Transition(c.Saga, RunStatus.Queued, RunStatus.Running))
                         .TransitionTo(Running)
-                        .Send(MaterializationQueue, c => new MaterializeAudienceSnapshot { RunId = c.Saga.CorrelationId, Attempt = c.Saga.Attempts })),
+                        .Send(MaterializationQueue, c => new MaterializeAudienceSnapshot { RunId = c.Saga.CorrelationId, Attempt = c.Saga.Attempts })
+                        .Activity(x => x.OfType<RaiseRunStartedEvent<MaterializeAudienceRun>>())),
             Ignore(SnapshotMaterialized),
             Ignore(SnapshotFailed),
             Ignore(SnapshotFaulted),
@@ -82,7 +88,8 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
                 .Activity(x => x.OfType<RecordAudienceRefresh<AudienceSnapshotMaterialized>>())
                 .Then(c => Ended(c.Saga, RunStatus.Running, RunStatus.Completed))
                 .TransitionTo(Completed)
-                .Publish(c => RunCompleted(c.Saga)),
+                .Publish(c => RunCompleted(c.Saga))
+                .Activity(x => x.OfType<RaiseRunCompletedEvent<AudienceSnapshotMaterialized>>()),
             RetryOrFail(
                 When(SnapshotFailed, c => RunAttempts.IsCurrent(c.Saga, c.Message.Attempt))
                     .Then(c => RunTransitions.Fail(c.Saga, c.Message.ErrorCode, c.Message.ErrorMessage, Now)),
@@ -147,7 +154,8 @@ public sealed class AudienceRunStateMachine : MassTransitStateMachine<AudienceRu
                     Ended(c.Saga, RunStatus.Running, RunStatus.Failed);
                 })
                 .TransitionTo(Failed)
-                .Publish(c => RunFailed(c.Saga)));
+                .Publish(c => RunFailed(c.Saga))
+                .Activity(x => x.OfType<RaiseRunFailedEvent<T>>()));
 
     private void Ended(AudienceRun run, string from, string to)
     {

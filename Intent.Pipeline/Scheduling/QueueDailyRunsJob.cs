@@ -1,8 +1,10 @@
 using Intent.Contracts.Runs;
 using Intent.Data;
-using Intent.Pipeline.Diagnostics;
 using Intent.Data.Runs;
+using Intent.Data.Webhooks;
 using Intent.Messaging.Outbox;
+using Intent.Pipeline.Diagnostics;
+using Intent.Pipeline.Webhooks;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -17,7 +19,7 @@ namespace Intent.Pipeline.Scheduling;
 /// Queues a daily run for every active audience with daily refresh on, for the latest complete data
 /// date, in batches: one statement per batch inserts its runs and the outbox rows of their
 /// <see cref="MaterializeAudienceRun"/> (an <see cref="OutboxMessageTemplate"/>: the same rows the bus
-/// outbox writes for a publish of each), committed together. The database
+/// outbox writes for a publish of each), committed together with <c>run.queued</c> webhook events for the organizations that listen. The database
 /// allows one daily run per audience and date and one in-flight run per audience; audiences that
 /// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
 /// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
@@ -133,23 +135,36 @@ public sealed class QueueDailyRunsJob(
                 RETURNING id, audience_id, organization_id
             ),
             {message.Ctes("created")}
-            SELECT (SELECT count(*)::int FROM batch), (SELECT max(id::text)::uuid FROM batch), (SELECT count(*)::int FROM created)
+            SELECT (SELECT count(*)::int FROM batch), (SELECT max(id::text)::uuid FROM batch), (SELECT count(*)::int FROM created),
+                   (SELECT coalesce(array_agg(c.id), ARRAY[]::uuid[]) FROM created c
+                    WHERE EXISTS (SELECT 1 FROM webhooks w WHERE w.organization_id = c.organization_id AND w.enabled AND @queuedEvent = ANY(w.events)))
             """,
             (NpgsqlConnection)db.Database.GetDbConnection(),
             (NpgsqlTransaction)transaction.GetDbTransaction());
         command.Parameters.AddWithValue("after", after);
         command.Parameters.AddWithValue("size", options.Value.BatchSize);
         command.Parameters.Add(new NpgsqlParameter("date", NpgsqlDbType.Date) { Value = date });
+        command.Parameters.AddWithValue("queuedEvent", WebhookEventTypes.RunQueued);
         command.Parameters.AddRange(message.Parameters.ToArray());
 
         int batch, created;
         Guid last;
+        Guid[] listened;
         await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
             await reader.ReadAsync(cancellationToken);
             batch = reader.GetInt32(0);
             last = reader.IsDBNull(1) ? after : reader.GetGuid(1);
             created = reader.GetInt32(2);
+            listened = reader.GetFieldValue<Guid[]>(3);
+        }
+
+        // run.queued for the runs of organizations whose webhooks listen: few, so published one by one, in the same transaction.
+        if (listened.Length > 0)
+        {
+            await WebhookEvents.RaiseQueuedAsync(db, publisher, listened, clock.GetUtcNow().UtcDateTime, cancellationToken);
+            await db.CopyPendingOutboxAsync(cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
         }
 
         await transaction.CommitAsync(cancellationToken);

@@ -1,6 +1,7 @@
 using Intent.Data;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Runs;
+using Intent.Pipeline.Webhooks;
 using Quartz;
 
 namespace Intent.Pipeline.Scheduling;
@@ -31,6 +32,7 @@ public static class SchedulingRegistration
         services.AddOptions<DailyRunsOptions>().BindConfiguration(DailyRunsOptions.SectionName);
         var attempts = configuration.GetSection(RunAttemptOptions.SectionName).Get<RunAttemptOptions>() ?? new RunAttemptOptions();
         services.AddOptions<RunAttemptOptions>().BindConfiguration(RunAttemptOptions.SectionName);
+        services.AddWebhookOptions();
         var snapshots = configuration.GetSection(SnapshotRetentionOptions.SectionName).Get<SnapshotRetentionOptions>() ?? new SnapshotRetentionOptions();
         services.AddOptions<SnapshotRetentionOptions>().BindConfiguration(SnapshotRetentionOptions.SectionName)
             .Validate(o => o.SnapshotRetention >= TimeSpan.Zero, "Runs:SnapshotRetention must not be negative")
@@ -80,6 +82,13 @@ public static class SchedulingRegistration
                 .ForJob(SweepUnusedSnapshotsJob.Key)
                 .WithIdentity("sweep-unused-snapshots", "runs")
                 .WithSimpleSchedule(s => s.WithInterval(snapshots.SnapshotSweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+
+            var webhooks = configuration.GetSection(WebhookOptions.SectionName).Get<WebhookOptions>() ?? new WebhookOptions();
+            quartz.AddJob<SweepWebhookLogJob>(job => job.WithIdentity(SweepWebhookLogJob.Key).StoreDurably());
+            quartz.AddTrigger(trigger => trigger
+                .ForJob(SweepWebhookLogJob.Key)
+                .WithIdentity("sweep-webhook-log", "webhooks")
+                .WithSimpleSchedule(s => s.WithInterval(webhooks.SweepInterval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
 
             quartz.AddJob<RecoverRunsJob>(job => job.WithIdentity(RecoverRunsJob.Key).StoreDurably());
             quartz.AddTrigger(trigger => trigger

@@ -42,9 +42,23 @@ public sealed partial class HostileInputTests(UnlimitedApiFixture api) : IClassF
         var (queued, queuedBody) = await client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audienceId}/runs", new { runType = "manual" });
         Assert.Equal(HttpStatusCode.OK, queued.StatusCode);
         var runId = queuedBody.Data().GetProperty("id").GetGuid();
+        // A webhook of the caller with a delivery in its log, written directly: no URL of it is ever sent to (no worker, and it is disabled).
+        var (webhookId, deliveryId) = (Guid.NewGuid(), Guid.NewGuid());
+        await using (var db = api.Database.CreateDbContext())
+        {
+            await db.Database.ExecuteSqlAsync($"""
+                INSERT INTO webhooks (id, organization_id, url, events, enabled, secret, consecutive_failures, created_at, updated_at)
+                VALUES ({webhookId}, {organizationId}, 'https://127.0.0.1:9/hooks', ARRAY['run.queued'], false, 'whsec_AAAA', 0, now(), now());
+                INSERT INTO webhook_events (id, organization_id, type, payload, created_at) VALUES ({deliveryId}, {organizationId}, 'run.queued', 'null', now());
+                INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, created_at, updated_at)
+                VALUES ({deliveryId}, {webhookId}, {deliveryId}, 'run.queued', 'failed', 1, now(), now());
+                """);
+        }
+
         var ids = new Dictionary<string, string>
         {
             ["id"] = audienceId.ToString(), ["runId"] = runId.ToString(), ["exportId"] = Guid.NewGuid().ToString(), ["topicId"] = topics[0].ToString(CultureInfo.InvariantCulture),
+            ["webhookId"] = webhookId.ToString(), ["deliveryId"] = deliveryId.ToString(),
         };
 
         var before = await FingerprintAsync(organizationId);
@@ -281,6 +295,10 @@ public sealed partial class HostileInputTests(UnlimitedApiFixture api) : IClassF
                 (SELECT md5(coalesce(string_agg(a::text, '|' ORDER BY a.id), '')) FROM audiences a WHERE a.organization_id = {0}),
                 (SELECT md5(coalesce(string_agg(r::text, '|' ORDER BY r.id), '')) FROM audience_runs r WHERE r.organization_id = {0}),
                 (SELECT md5(coalesce(string_agg(e::text, '|' ORDER BY e.id), '')) FROM audience_exports e WHERE e.organization_id = {0}),
+                (SELECT md5(coalesce(string_agg(w::text, '|' ORDER BY w.id), '')) FROM webhooks w WHERE w.organization_id = {0}),
+                (SELECT md5(coalesce(string_agg(d::text, '|' ORDER BY d.id), '')) FROM webhook_deliveries d
+                 WHERE d.webhook_id IN (SELECT id FROM webhooks WHERE organization_id = {0})),
+                (SELECT count(*) FROM webhook_events WHERE organization_id = {0}),
                 (SELECT count(*) FROM outbox_message)) AS "Value"
             """, organizationId).ToListAsync()).Single();
     }

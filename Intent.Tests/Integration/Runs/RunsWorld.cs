@@ -177,6 +177,14 @@ public sealed class RunsWorld : IAsyncDisposable
         return body.Data();
     }
 
+    /// <summary>Queues a manual run of <paramref name="audienceId"/> as <paramref name="client"/>'s organization.</summary>
+    public static async Task<JsonElement> QueueRunWithAsync(HttpClient client, Guid audienceId)
+    {
+        var (response, body) = await client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audienceId}/runs");
+        Assert.True(response.IsSuccessStatusCode, body.ToString());
+        return body.Data();
+    }
+
     public async Task<JsonElement> RunAsync(Guid audienceId, Guid runId) =>
         (await Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{audienceId}/runs/{runId}")).Body.Data();
 

@@ -40,7 +40,7 @@ public sealed class RunSagaStartTests
 
         Assert.Equal(RunStatus.Running, (await world.RunAsync(id)).Status);
         Assert.Equal(new MaterializeAudienceSnapshot { RunId = id, Attempt = 1 }, Assert.Single(world.Sent<MaterializeAudienceSnapshot>()).Message);
-        var lookup = Assert.Single(world.Database.Commands);
+        var lookup = Assert.Single(world.Database.Commands, c => c.Sql.Contains("FROM audience_snapshots", StringComparison.Ordinal));
         Assert.Contains(key, lookup.Parameters.Values);
     }
 

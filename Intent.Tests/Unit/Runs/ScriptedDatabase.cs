@@ -7,8 +7,9 @@ namespace Intent.Tests.Unit.Runs;
 
 /// <summary>
 /// Stands in for PostgreSQL behind a real <c>IntentDbContext</c> (Npgsql provider, real model): no
-/// connection is ever opened; each command is recorded, writes report one row changed, and the one
-/// query the saga makes (is there a snapshot with this key?) is answered from <see cref="Snapshot"/>.
+/// connection is ever opened; each command is recorded, writes report one row changed, and the
+/// queries the saga makes (is there a snapshot with this key? does anyone listen for this webhook event?)
+/// are answered from <see cref="Snapshot"/> and <see cref="SubscribedToWebhooks"/>.
 /// Any other query fails the test, so a saga that starts reading something else is noticed.
 /// </summary>
 public sealed class ScriptedDatabase : DbCommandInterceptor, IDbConnectionInterceptor
@@ -17,6 +18,9 @@ public sealed class ScriptedDatabase : DbCommandInterceptor, IDbConnectionInterc
 
     /// <summary>The committed snapshot (candidates, results) any run's key finds, or null for none.</summary>
     public (long CandidateCount, long ResultCount)? Snapshot { get; set; }
+
+    /// <summary>Whether every run's organization has an enabled webhook for every event type.</summary>
+    public bool SubscribedToWebhooks { get; set; }
 
     public IReadOnlyList<ExecutedCommand> Commands => [.. _commands];
 
@@ -49,6 +53,16 @@ public sealed class ScriptedDatabase : DbCommandInterceptor, IDbConnectionInterc
     private DataTableReader Answer(DbCommand command)
     {
         Record(command);
+
+        // Whether the run's organization listens for a webhook event (EXISTS over webhooks): per SubscribedToWebhooks.
+        if (command.CommandText.Contains("FROM webhooks", StringComparison.Ordinal))
+        {
+            var subscribed = new DataTable();
+            subscribed.Columns.Add("Value", typeof(bool));
+            subscribed.Rows.Add(SubscribedToWebhooks);
+            return subscribed.CreateDataReader();
+        }
+
         if (!command.CommandText.Contains("FROM audience_snapshots", StringComparison.Ordinal))
         {
             throw Unexpected(command);

@@ -1,0 +1,326 @@
+using Intent.Api.Auth;
+using Intent.Api.Errors;
+using Intent.Api.RateLimiting;
+using Intent.Contracts.Webhooks;
+using Intent.Data;
+using Intent.Data.Webhooks;
+using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Webhooks;
+using Intent.ServiceDefaults.Envelope;
+using MassTransit;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Intent.Api.Webhooks;
+
+/// <summary>
+/// The organization's webhooks and their delivery log. Another organization's webhook is simply not
+/// found. Events reach webhooks through the worker (<see cref="FanOutWebhookEventConsumer"/>,
+/// <see cref="DeliverWebhookConsumer"/>); the test event and a retry asked here go the same way.
+/// </summary>
+public static class WebhooksEndpoints
+{
+    public const int MaxDescriptionLength = 500;
+    public const int DefaultDeliveriesLimit = 25;
+    public const int MaxDeliveriesLimit = 100;
+
+    public static IEndpointRouteBuilder MapWebhooksEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var webhooks = endpoints.MapGroup("/v1/intent/webhooks").WithTags("Webhooks").RequireAuthorization();
+        webhooks.MapPost("/", CreateWebhook).WithName("CreateWebhook")
+            .WithSummary("Subscribe a URL to events; the answer holds the signing secret, shown this once")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
+        webhooks.MapGet("/", ListWebhooks).WithName("ListWebhooks").WithSummary("List the organization's webhooks, newest first");
+        webhooks.MapGet("/{webhookId:guid}", GetWebhook).WithName("GetWebhook").WithSummary("Get a webhook");
+        webhooks.MapPatch("/{webhookId:guid}", UpdateWebhook).WithName("UpdateWebhook")
+            .WithSummary("Change a webhook; enabling it again clears why it was disabled");
+        webhooks.MapDelete("/{webhookId:guid}", DeleteWebhook).WithName("DeleteWebhook").WithSummary("Delete a webhook and its delivery log");
+        webhooks.MapPost("/{webhookId:guid}/rotate-secret", RotateSecret).WithName("RotateWebhookSecret")
+            .WithSummary("Replace the signing secret; the previous one still signs for the grace period");
+        webhooks.MapPost("/{webhookId:guid}/test", SendTest).WithName("TestWebhook").RequireRateLimiting(RateLimitPolicies.Expensive)
+            .WithSummary("Send a webhook.test event to this webhook");
+        webhooks.MapGet("/{webhookId:guid}/deliveries", ListDeliveries).WithName("ListWebhookDeliveries")
+            .WithSummary("The webhook's delivery log, newest first");
+        webhooks.MapPost("/{webhookId:guid}/deliveries/{deliveryId:guid}/retry", RetryDelivery).WithName("RetryWebhookDelivery")
+            .RequireRateLimiting(RateLimitPolicies.Expensive)
+            .WithSummary("Attempt a pending or failed delivery again now")
+            .Produces<ErrorEnvelope>(StatusCodes.Status409Conflict);
+        return endpoints;
+    }
+
+    public static async Task<Created<DataEnvelope<WebhookResponse>>> CreateWebhook(
+        HttpContext http, CreateWebhookRequest request, IntentDbContext db, IOptions<WebhookOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        var url = await CheckUrlAsync(request.Url, required: true, options.Value, errors, cancellationToken);
+        var events = CheckEvents(request.Events, required: true, errors);
+        var description = CheckDescription(request.Description, errors);
+        if (errors.Count > 0)
+        {
+            throw Validation.Errors(errors);
+        }
+
+        var organizationId = http.User.OrganizationId();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var webhook = new Webhook
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = organizationId,
+            Url = url!,
+            Events = events!,
+            Enabled = request.Enabled ?? true,
+            Description = description,
+            Secret = WebhookSignatures.NewSecret(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+
+        // The organization's row is locked while its webhooks are counted, so concurrent creations are counted one after another.
+        await using (var transaction = await db.Database.BeginTransactionAsync(cancellationToken))
+        {
+            await db.Database.ExecuteSqlAsync($"SELECT 1 FROM organizations WHERE id = {organizationId} FOR NO KEY UPDATE", cancellationToken);
+            var limit = options.Value.MaxPerOrganization;
+            if (await db.Webhooks.CountAsync(w => w.OrganizationId == organizationId, cancellationToken) >= limit)
+            {
+                throw new ApiException(StatusCodes.Status409Conflict, "WEBHOOK_LIMIT_REACHED",
+                    $"Your organization has its {limit} webhooks; delete one first.");
+            }
+
+            db.Webhooks.Add(webhook);
+            await db.SaveChangesAsync(cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        return TypedResults.Created($"/v1/intent/webhooks/{webhook.Id}", http.Envelope(WebhookResponse.From(webhook, now, withSecret: true)));
+    }
+
+    public static async Task<Ok<DataEnvelope<List<WebhookResponse>>>> ListWebhooks(
+        HttpContext http, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var webhooks = await db.Webhooks.AsNoTracking().Where(w => w.OrganizationId == organizationId)
+            .OrderByDescending(w => w.CreatedAt).ThenByDescending(w => w.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(webhooks.Select(w => WebhookResponse.From(w, now)).ToList()));
+    }
+
+    public static async Task<Ok<DataEnvelope<WebhookResponse>>> GetWebhook(
+        HttpContext http, Guid webhookId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken) =>
+        TypedResults.Ok(http.Envelope(WebhookResponse.From(await FindAsync(http, webhookId, db, tracking: false, cancellationToken), clock.GetUtcNow().UtcDateTime)));
+
+    public static async Task<Ok<DataEnvelope<WebhookResponse>>> UpdateWebhook(
+        HttpContext http, Guid webhookId, UpdateWebhookRequest request, IntentDbContext db, IOptions<WebhookOptions> options, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var errors = new List<FieldError>();
+        var url = await CheckUrlAsync(request.Url, required: false, options.Value, errors, cancellationToken);
+        var events = CheckEvents(request.Events, required: false, errors);
+        var description = CheckDescription(request.Description, errors);
+        if (errors.Count > 0)
+        {
+            throw Validation.Errors(errors);
+        }
+
+        var webhook = await FindAsync(http, webhookId, db, tracking: true, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        webhook.Url = url ?? webhook.Url;
+        webhook.Events = events ?? webhook.Events;
+        if (request.Description is not null)
+        {
+            webhook.Description = description;
+        }
+
+        if (request.Enabled is { } enabled && enabled != webhook.Enabled)
+        {
+            webhook.Enabled = enabled;
+            webhook.DisabledReason = null;
+            webhook.DisabledAt = enabled ? null : now;
+            webhook.ConsecutiveFailures = 0;
+        }
+
+        webhook.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(WebhookResponse.From(webhook, now)));
+    }
+
+    public static async Task<Ok<DataEnvelope<Audiences.DeletedResponse>>> DeleteWebhook(
+        HttpContext http, Guid webhookId, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        if (await db.Webhooks.Where(w => w.Id == webhookId && w.OrganizationId == organizationId).ExecuteDeleteAsync(cancellationToken) == 0)
+        {
+            throw NotFound();
+        }
+
+        return TypedResults.Ok(http.Envelope(new Audiences.DeletedResponse(webhookId, true)));
+    }
+
+    public static async Task<Ok<DataEnvelope<WebhookResponse>>> RotateSecret(
+        HttpContext http, Guid webhookId, IntentDbContext db, IOptions<WebhookOptions> options, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var webhook = await FindAsync(http, webhookId, db, tracking: true, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var grace = options.Value.SecretGracePeriod;
+        webhook.PreviousSecret = grace > TimeSpan.Zero ? webhook.Secret : null;
+        webhook.PreviousSecretExpiresAt = grace > TimeSpan.Zero ? now + grace : null;
+        webhook.Secret = WebhookSignatures.NewSecret();
+        webhook.UpdatedAt = now;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(WebhookResponse.From(webhook, now, withSecret: true)));
+    }
+
+    public static async Task<Accepted<DataEnvelope<WebhookDeliveryResponse>>> SendTest(
+        HttpContext http, Guid webhookId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var webhook = await FindAsync(http, webhookId, db, tracking: false, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var webhookEvent = new WebhookEvent
+        {
+            Id = Guid.CreateVersion7(),
+            OrganizationId = webhook.OrganizationId,
+            Type = WebhookEventTypes.Test,
+            Payload = WebhookEvents.Payload(WebhookEventTypes.Test, now,
+                new { webhookId = webhook.Id, organizationId = webhook.OrganizationId, message = "A test event from Intent: this webhook receives what it subscribed to." }),
+            CreatedAt = now,
+        };
+        var delivery = new WebhookDelivery
+        {
+            Id = Guid.CreateVersion7(),
+            WebhookId = webhook.Id,
+            EventId = webhookEvent.Id,
+            EventType = WebhookEventTypes.Test,
+            NextAttemptAt = now,
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.WebhookEvents.Add(webhookEvent);
+        db.WebhookDeliveries.Add(delivery);
+        await publisher.Publish(new DeliverWebhook { DeliveryId = delivery.Id, Attempts = 0 }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
+    }
+
+    public static async Task<Ok<DataEnvelope<List<WebhookDeliveryResponse>>>> ListDeliveries(
+        HttpContext http, Guid webhookId, int? limit, string? status, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var take = limit ?? DefaultDeliveriesLimit;
+        Validation.Check(take is >= 1 and <= MaxDeliveriesLimit, "limit", $"must be from 1 to {MaxDeliveriesLimit}");
+        Validation.Check(string.IsNullOrEmpty(status) || WebhookDeliveryStatus.All.Contains(status), "status", $"must be {string.Join(", ", WebhookDeliveryStatus.All)}");
+        var webhook = await FindAsync(http, webhookId, db, tracking: false, cancellationToken);
+        var deliveries = db.WebhookDeliveries.AsNoTracking().Where(d => d.WebhookId == webhook.Id);
+        if (!string.IsNullOrEmpty(status))
+        {
+            deliveries = deliveries.Where(d => d.Status == status);
+        }
+
+        var page = await deliveries.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(take).ToListAsync(cancellationToken);
+        return TypedResults.Ok(http.Envelope(page.Select(WebhookDeliveryResponse.From).ToList()));
+    }
+
+    public static async Task<Accepted<DataEnvelope<WebhookDeliveryResponse>>> RetryDelivery(
+        HttpContext http, Guid webhookId, Guid deliveryId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock,
+        CancellationToken cancellationToken)
+    {
+        var webhook = await FindAsync(http, webhookId, db, tracking: false, cancellationToken);
+        if (!webhook.Enabled)
+        {
+            throw new ApiException(StatusCodes.Status409Conflict, "WEBHOOK_DISABLED", "The webhook is disabled; enable it before retrying its deliveries.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // A delivery being attempted right now is locked: this waits for its outcome, then sees it.
+        var attempts = await db.Database.SqlQuery<int>(
+            $"""
+            UPDATE webhook_deliveries SET status = {WebhookDeliveryStatus.Pending}, next_attempt_at = {now}, updated_at = {now}
+            WHERE id = {deliveryId} AND webhook_id = {webhook.Id} AND status <> {WebhookDeliveryStatus.Delivered}
+            RETURNING attempts AS "Value"
+            """).ToListAsync(cancellationToken);
+        if (attempts is not [var made])
+        {
+            throw await db.WebhookDeliveries.AnyAsync(d => d.Id == deliveryId && d.WebhookId == webhook.Id, cancellationToken)
+                ? new ApiException(StatusCodes.Status409Conflict, "DELIVERY_ALREADY_DELIVERED", "This delivery was delivered; it is not sent again.")
+                : new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No delivery with this id for this webhook.");
+        }
+
+        // As committed: the worker may have made the attempt by the time the answer is read.
+        var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId, cancellationToken);
+        await publisher.Publish(new DeliverWebhook { DeliveryId = deliveryId, Attempts = made }, cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
+    }
+
+    private static async Task<Webhook> FindAsync(HttpContext http, Guid webhookId, IntentDbContext db, bool tracking, CancellationToken cancellationToken)
+    {
+        var organizationId = http.User.OrganizationId();
+        var query = tracking ? db.Webhooks : db.Webhooks.AsNoTracking();
+        return await query.SingleOrDefaultAsync(w => w.Id == webhookId && w.OrganizationId == organizationId, cancellationToken) ?? throw NotFound();
+    }
+
+    private static ApiException NotFound() => new(StatusCodes.Status404NotFound, "NOT_FOUND", "No webhook with this id.");
+
+    private static async Task<string?> CheckUrlAsync(string? url, bool required, WebhookOptions options, List<FieldError> errors, CancellationToken cancellationToken)
+    {
+        if (url is null && !required)
+        {
+            return null;
+        }
+
+        var (checkedUrl, problem) = await WebhookTargets.CheckAsync(url, options.AllowPrivateTargets, cancellationToken);
+        if (problem is not null)
+        {
+            errors.Add(new FieldError("url", problem));
+        }
+
+        return checkedUrl?.OriginalString;
+    }
+
+    private static string[]? CheckEvents(List<string?>? events, bool required, List<FieldError> errors)
+    {
+        var known = WebhookEventTypes.Subscribable;
+        if (events is null)
+        {
+            if (required)
+            {
+                errors.Add(new FieldError("events", $"is required: one or more of {string.Join(", ", known)}"));
+            }
+
+            return null;
+        }
+
+        if (events.Count is 0 || events.Count > known.Length)
+        {
+            errors.Add(new FieldError("events", $"must hold 1 to {known.Length} of {string.Join(", ", known)}"));
+            return null;
+        }
+
+        var unknown = events.Select((e, i) => (e, i)).Where(x => x.e is null || !known.Contains(x.e)).ToList();
+        foreach (var (_, i) in unknown)
+        {
+            errors.Add(new FieldError($"events[{i}]", $"must be one of {string.Join(", ", known)}"));
+        }
+
+        return unknown.Count > 0 ? null : [.. known.Where(events.Contains)];
+    }
+
+    private static string? CheckDescription(string? description, List<FieldError> errors)
+    {
+        if (description is null)
+        {
+            return null;
+        }
+
+        var trimmed = description.Trim();
+        if (trimmed.Length > MaxDescriptionLength || trimmed.Any(char.IsControl))
+        {
+            errors.Add(new FieldError("description", $"must be at most {MaxDescriptionLength} characters, none of them control characters"));
+            return null;
+        }
+
+        return trimmed.Length == 0 ? null : trimmed;
+    }
+}

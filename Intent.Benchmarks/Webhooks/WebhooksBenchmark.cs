@@ -1,0 +1,199 @@
+using System.Diagnostics;
+using Intent.Benchmarks.Runs;
+using Intent.Contracts.Webhooks;
+using Intent.Data;
+using Intent.Data.Runs;
+using Intent.Data.Webhooks;
+using Intent.Pipeline.Runs;
+using Intent.Pipeline.Webhooks;
+using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Intent.Benchmarks.Webhooks;
+
+/// <summary>
+/// <c>./intent bench webhooks</c>: deliveries/s of committed <c>run.completed</c> events through the whole
+/// path (outbox relay, fan-out into delivery rows, one signed POST each from the delivery consumer, outcome
+/// recorded) to a Kestrel receiver in this process, beside raw HttpClient POSTs of the same body to the
+/// same receiver at the same concurrency, measured before and after ours in the same invocation.
+/// </summary>
+public sealed class WebhooksBenchmark(BenchSettings settings)
+{
+    private const int Events = 5_000;
+    private const int RawRequests = 20_000;
+    private static readonly int Concurrency = new WebhookOptions().ConcurrentDeliveries;
+
+    public async Task RunAsync()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        var body = WebhookEvents.Payload(WebhookEventTypes.RunCompleted, DateTime.UtcNow, SampleRun());
+        Say($"payload: {body.Length:N0} bytes; receiver at {receiver.Url}; {Concurrency} at a time");
+
+        Say($"raw: HttpClient POSTs of the payload, {RawRequests:N0} after {RawRequests / 10:N0} to warm up");
+        await RawAsync(receiver, body, RawRequests / 10);
+        var rawBefore = await RawAsync(receiver, body, RawRequests);
+
+        await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
+        var organizationId = await PrepareAsync(dataSource, receiver.Url);
+        await using var worker = await WorkerBenchHost.StartAsync(settings, configuration: new Dictionary<string, string?> { ["Webhooks:AllowPrivateTargets"] = "true" });
+
+        Say("ours: warm-up, 500 events");
+        await OursAsync(worker, dataSource, receiver, organizationId, body, 500);
+        Say($"ours: {Events:N0} run.completed events, each its own outbox, committed together, then delivered");
+        var (ours, relayed) = await OursAsync(worker, dataSource, receiver, organizationId, body, Events);
+
+        Say($"raw again: {RawRequests:N0}");
+        var rawAfter = await RawAsync(receiver, body, RawRequests);
+        var raw = (rawBefore + rawAfter) / 2;
+
+        Console.WriteLine();
+        Console.WriteLine("| measure | value | ratio |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        Console.WriteLine($"| raw HttpClient POSTs/s, {Concurrency} at a time (before / after ours) | {rawBefore:N0} / {rawAfter:N0} | 1.00 |");
+        Console.WriteLine($"| ours: deliveries/s, commit of {Events:N0} events → all delivered and recorded | {ours:N0} | {ours / raw:N2} |");
+        Console.WriteLine($"| ... of which the relay had handed all events to RabbitMQ after | {relayed.TotalSeconds:N1} s | |");
+        Console.WriteLine();
+        Console.WriteLine($"target: >= 0.5 x raw: {(ours / raw >= 0.5 ? "met" : "MISSED")}");
+    }
+
+    private static async Task<double> RawAsync(Receiver receiver, string body, int requests)
+    {
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        var next = 0;
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
+        {
+            while (Interlocked.Increment(ref next) <= requests)
+            {
+                using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
+                using var response = await client.PostAsync(receiver.Url, content);
+                response.EnsureSuccessStatusCode();
+            }
+        }));
+        return requests / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>Commits <paramref name="events"/> events as the saga does (outbox rows), then waits until every delivery is recorded delivered.</summary>
+    private static async Task<(double Rate, TimeSpan Relayed)> OursAsync(
+        WorkerBenchHost.Running worker, NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
+    {
+        var delivered = await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'");
+        var received = receiver.Count;
+        await using var scope = worker.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
+        var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        await using (var transaction = await db.Database.BeginTransactionAsync())
+        {
+            var now = DateTime.UtcNow;
+            // One outbox per event, as each saga transaction writes its own; all become visible at the commit.
+            for (var i = 0; i < events; i++)
+            {
+                await publisher.Publish(new FanOutWebhookEvent
+                {
+                    EventId = Guid.CreateVersion7(), OrganizationId = organizationId, RunId = Guid.CreateVersion7(), Type = WebhookEventTypes.RunCompleted,
+                    Payload = body, OccurredAt = now,
+                });
+                await db.SaveChangesAsync();
+            }
+
+            await transaction.CommitAsync();
+        }
+
+        var watch = Stopwatch.StartNew();
+        TimeSpan? relayed = null;
+        while (await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'") < delivered + events)
+        {
+            if (relayed is null && await CountAsync(dataSource, "SELECT count(*) FROM outbox_message WHERE message_type LIKE '%FanOutWebhookEvent%'") == 0)
+            {
+                relayed = watch.Elapsed;
+            }
+
+            if (watch.Elapsed > TimeSpan.FromMinutes(10))
+            {
+                throw new InvalidOperationException("gave up waiting for the deliveries");
+            }
+
+            await Task.Delay(50);
+        }
+
+        var elapsed = watch.Elapsed;
+        if (receiver.Count - received != events)
+        {
+            throw new InvalidOperationException($"the receiver got {receiver.Count - received:N0} requests for {events:N0} events");
+        }
+
+        return (events / elapsed.TotalSeconds, relayed ?? elapsed);
+    }
+
+    private static async Task<Guid> PrepareAsync(NpgsqlDataSource dataSource, string url)
+    {
+        var organizationId = Guid.NewGuid();
+        await using var command = dataSource.CreateCommand(
+            """
+            INSERT INTO organizations (id, name, created_at) VALUES (@org, 'webhooks', now() - interval '1 hour');
+            INSERT INTO webhooks (id, organization_id, url, events, enabled, secret, consecutive_failures, created_at, updated_at)
+            VALUES (gen_random_uuid(), @org, @url, ARRAY['run.completed'], true, @secret, 0, now() - interval '1 hour', now());
+            """);
+        command.Parameters.AddWithValue("org", organizationId);
+        command.Parameters.AddWithValue("url", url);
+        command.Parameters.AddWithValue("secret", WebhookSignatures.NewSecret());
+        await command.ExecuteNonQueryAsync();
+        return organizationId;
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static RunResponse SampleRun()
+    {
+        var now = DateTime.UtcNow;
+        return RunResponse.From(new AudienceRun
+        {
+            CorrelationId = Guid.CreateVersion7(), AudienceId = Guid.CreateVersion7(), OrganizationId = Guid.CreateVersion7(), Status = RunStatus.Completed,
+            RunType = RunType.Manual, Config = "{}", ConfigHash = new string('c', 64), DataDate = new DateOnly(2026, 11, 28), ResultKey = new string('k', 64),
+            CandidateCount = 152_337, ResultCount = 147_839, Attempts = 1, StartedAt = now, CompletedAt = now, CreatedAt = now, UpdatedAt = now,
+        });
+    }
+
+    private static void Say(string line) => Console.WriteLine($"-- {line}");
+
+    /// <summary>The receiver: Kestrel on 127.0.0.1 answering 200 to every POST, counting them.</summary>
+    private sealed class Receiver(WebApplication app) : IAsyncDisposable
+    {
+        private long _count;
+
+        public string Url { get; private set; } = "";
+
+        public long Count => Interlocked.Read(ref _count);
+
+        public static async Task<Receiver> StartAsync()
+        {
+            var builder = WebApplication.CreateSlimBuilder();
+            builder.Logging.ClearProviders();
+            builder.WebHost.UseUrls("http://127.0.0.1:0");
+            var app = builder.Build();
+            var receiver = new Receiver(app);
+            app.MapPost("/hook", async (HttpContext http) =>
+            {
+                await http.Request.Body.CopyToAsync(Stream.Null);
+                Interlocked.Increment(ref receiver._count);
+                return Results.Ok();
+            });
+            await app.StartAsync();
+            receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
+            return receiver;
+        }
+
+        public ValueTask DisposeAsync() => app.DisposeAsync();
+    }
+}

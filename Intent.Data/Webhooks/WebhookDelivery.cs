@@ -1,0 +1,38 @@
+namespace Intent.Data.Webhooks;
+
+/// <summary>One event on its way to one webhook: the delivery log's row, one per event and webhook.</summary>
+public sealed class WebhookDelivery
+{
+    public Guid Id { get; set; }
+
+    public Guid WebhookId { get; set; }
+
+    public Guid EventId { get; set; }
+
+    public string EventType { get; set; } = "";
+
+    /// <summary><see cref="WebhookDeliveryStatus"/>.</summary>
+    public string Status { get; set; } = WebhookDeliveryStatus.Pending;
+
+    /// <summary>Attempts made so far.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>When a pending delivery's next attempt is due.</summary>
+    public DateTime? NextAttemptAt { get; set; }
+
+    public DateTime? LastAttemptAt { get; set; }
+
+    /// <summary>HTTP status of the last attempt's answer; null when none came (network error, timeout, refused target).</summary>
+    public int? LastResponseStatus { get; set; }
+
+    public int? LastDurationMs { get; set; }
+
+    /// <summary>A code and a sentence of our own about the last failed attempt; never the receiver's answer.</summary>
+    public string? LastError { get; set; }
+
+    public DateTime? DeliveredAt { get; set; }
+
+    public DateTime CreatedAt { get; set; }
+
+    public DateTime UpdatedAt { get; set; }
+}
