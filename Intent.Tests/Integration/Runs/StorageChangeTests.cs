@@ -1,9 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
 using Intent.Api.Runs;
-using Intent.Cli;
+using Intent.Data.Loading;
 using Intent.Data.Organizations;
 using Intent.Data.Runs;
+using Intent.Data.Seeding;
 using Intent.Pipeline.Audiences;
 using Intent.Pipeline.Exports;
 using Intent.Pipeline.Runs;
@@ -45,8 +46,19 @@ public sealed class StorageChangeTests
             await db.GetService<IMigrator>().MigrateAsync(BeforeMigration);
         }
 
-        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
-            ["--people", "3000", "--topics", "20", "--days", "1", "--seed", "23", "--end-date", "2001-01-02"], TextWriter.Null, TextWriter.Null));
+        // What ./intent seed loads, loaded without the seed's later steps (the filter catalog), which this old schema lacks.
+        var data = new SyntheticIntentData(new SeedOptions(People: 3000, Topics: 20, Days: 1, Seed: 23, EndDate: Date));
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var loader = new IntentDataLoader(connection);
+            await loader.CopyTopicsAsync(data.Topics());
+            await loader.CopyPeopleAsync(data.People());
+            await loader.LoadScoresAsync(Date, data.Scores(Date), transaction);
+            await transaction.CommitAsync();
+        }
+
         var config = Parse(ConfigJson);
         var before = await OrganizationAsync(database, "before");
         var beforeKey = ResultKeys.For(before, config.Hash(), Date);
