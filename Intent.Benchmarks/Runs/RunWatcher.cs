@@ -25,8 +25,11 @@ public sealed class RunWatcher : IAsyncDisposable
         _loop = Task.Run(() => WatchAsync(_stop.Token));
     }
 
-    /// <summary>When a run was seen completed (a <see cref="Stopwatch"/> timestamp) and its result count.</summary>
-    public sealed record Completion(long At, long ResultCount);
+    /// <summary>
+    /// When a run was seen completed (a <see cref="Stopwatch"/> timestamp), its result count, and when the transaction
+    /// that built its snapshot began (the snapshot row's <c>created_at</c>, UTC).
+    /// </summary>
+    public sealed record Completion(long At, long ResultCount, DateTime SnapshotBegan);
 
     /// <summary>Completes once the run is seen completed; fails if it is seen failed or cancelled.</summary>
     public Task<Completion> CompletedAsync(Guid runId) =>
@@ -51,8 +54,9 @@ public sealed class RunWatcher : IAsyncDisposable
         await using var connection = await _dataSource.OpenConnectionAsync(stop);
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT id, status, result_count, error_code, error_message FROM audience_runs
-            WHERE id = ANY(@ids) AND status IN ('{RunStatus.Stored.Completed}', '{RunStatus.Stored.Failed}', '{RunStatus.Stored.Cancelled}')
+            SELECT r.id, r.status, r.result_count, r.error_code, r.error_message, s.created_at
+            FROM audience_runs r LEFT JOIN audience_snapshots s ON s.result_key = r.result_key
+            WHERE r.id = ANY(@ids) AND r.status IN ('{RunStatus.Stored.Completed}', '{RunStatus.Stored.Failed}', '{RunStatus.Stored.Cancelled}')
             """,
             connection);
         var ids = new NpgsqlParameter<Guid[]>("ids", []);
@@ -78,7 +82,7 @@ public sealed class RunWatcher : IAsyncDisposable
 
                 if (reader.GetString(1) == RunStatus.Stored.Completed)
                 {
-                    awaited.SetResult(new Completion(seen, reader.GetInt64(2)));
+                    awaited.SetResult(new Completion(seen, reader.GetInt64(2), reader.GetDateTime(5)));
                 }
                 else
                 {

@@ -14,7 +14,7 @@ namespace Intent.Data.Migrations
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             // The foreign key from members to their snapshot checked every member row on its own (one query per row, about
-            // two fifths of a materialization). The same rule is now kept once per statement: inserted or updated members
+            // a third of a materialization). The same rule is now kept once per statement: inserted or updated members
             // key-share lock their snapshots, exactly as the key's check did, and a missing snapshot fails the statement
             // with the same SQLSTATE (23503); deleting or truncating snapshots removes their members.
             migrationBuilder.Sql("""
