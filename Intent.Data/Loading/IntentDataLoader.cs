@@ -11,6 +11,12 @@ namespace Intent.Data.Loading;
 /// </summary>
 public sealed class IntentDataLoader(NpgsqlConnection connection)
 {
+    /// <summary>
+    /// Whether attaching a day also writes its topic aggregates (<see cref="TopicDailyAggregates"/>) in the same
+    /// transaction, as every load should; off only for a schema that predates them, whose migration computes them.
+    /// </summary>
+    public bool RefreshTopicAggregates { get; init; } = true;
+
     public async Task<long> CopyTopicsAsync(IEnumerable<Topic> topics, CancellationToken cancellationToken = default)
     {
         await using var copy = await connection.BeginBinaryImportAsync(
@@ -121,7 +127,10 @@ public sealed class IntentDataLoader(NpgsqlConnection connection)
             """,
             transaction,
             cancellationToken);
-        await TopicDailyAggregates.RefreshAsync(connection, date, transaction, cancellationToken);
+        if (RefreshTopicAggregates)
+        {
+            await TopicDailyAggregates.RefreshAsync(connection, date, transaction, cancellationToken);
+        }
     }
 
     /// <summary>

@@ -25,7 +25,8 @@ public sealed class WorkerStopTests
             """);
 
         var output = new ConcurrentQueue<string>();
-        var worker = StartWorker(world, output);
+        // One message at a time, so the stop lands with most of them still in the outbox however fast the machine is.
+        var worker = StartWorker(world, output, new() { ["Outbox__RelayBatchSize"] = "1", ["Outbox__RelayLoops"] = "1", ["Outbox__RelayParallelism"] = "1" });
         try
         {
             // Thousands of messages in a few outboxes, each relayed message after message: a stop lands in the middle.
@@ -82,13 +83,13 @@ public sealed class WorkerStopTests
         }
     }
 
-    private static Process StartWorker(RunsWorld world, ConcurrentQueue<string> output)
+    private static Process StartWorker(RunsWorld world, ConcurrentQueue<string> output, Dictionary<string, string>? settings = null)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Intent.Worker.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in world.WorkerEnvironment())
+        foreach (var (key, value) in world.WorkerEnvironment().Concat(settings ?? []))
         {
             start.Environment[key] = value;
         }
