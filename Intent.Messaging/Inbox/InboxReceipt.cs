@@ -8,4 +8,7 @@ public sealed class InboxReceipt(Guid messageId, int receiveCount, DateTime? con
     public int ReceiveCount { get; } = receiveCount;
 
     public DateTime? Consumed { get; set; } = consumed;
+
+    /// <summary>The mark this delivery's own inbox row carries, visible once its transaction commits.</summary>
+    public DateTime? ConsumedOnCommit { get; init; }
 }

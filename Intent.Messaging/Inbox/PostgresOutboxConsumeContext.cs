@@ -42,7 +42,7 @@ public sealed class PostgresOutboxConsumeContext<TDbContext, TMessage>(
     {
         var inbox = store ?? throw new InvalidOperationException("The message was already consumed.");
         await dbContext.SaveChangesAsync(CancellationToken);
-        receipt.Consumed = await inbox.MarkConsumedAsync(receipt.MessageId, ConsumerId, CancellationToken);
+        receipt.Consumed = receipt.ConsumedOnCommit ?? await inbox.MarkConsumedAsync(receipt.MessageId, ConsumerId, CancellationToken);
     }
 
     public override Task SetDelivered() => Task.CompletedTask;

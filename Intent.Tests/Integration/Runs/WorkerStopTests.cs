@@ -24,14 +24,17 @@ public sealed class WorkerStopTests
             FROM audiences, generate_series(1, {Audiences - 1}) n WHERE id = '{first}'
             """);
 
+        // One relay transaction at a time, ten messages each: sends are on their way nearly all the time, so the stop lands among them.
         var output = new ConcurrentQueue<string>();
-        // One message at a time, so the stop lands with most of them still in the outbox however fast the machine is.
-        var worker = StartWorker(world, output, new() { ["Outbox__RelayBatchSize"] = "1", ["Outbox__RelayLoops"] = "1", ["Outbox__RelayParallelism"] = "1" });
+        var worker = StartWorker(world, output, new Dictionary<string, string>
+        {
+            ["Outbox__RelayLoops"] = "1", ["Outbox__RelayBatchSize"] = "10", ["Outbox__RelayParallelism"] = "10",
+        });
         try
         {
-            // Thousands of messages in a few outboxes, each relayed message after message: a stop lands in the middle.
             await RunCliAsync(world, "schedule", "run-daily");
-            await Eventually.MatchAsync(() => CompletedAsync(world), completed => completed > 0, TimeSpan.FromSeconds(90), "the first daily runs to complete");
+            await Eventually.MatchAsync(() => WaitingAsync(world), waiting => waiting is > 0 and < Audiences, TimeSpan.FromSeconds(90),
+                "the relay to be handing the daily runs' messages to the broker");
             await StopAsync(worker);
         }
         finally
@@ -40,12 +43,11 @@ public sealed class WorkerStopTests
             worker.Dispose();
         }
 
-        var waiting = await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message WHERE message_type LIKE '%:MaterializeAudienceRun'");
-        Assert.True(waiting > 0, "the stop should come while messages of the daily runs wait in the outbox");
+        Assert.True(await WaitingAsync(world) > 0, "the stop should come while messages of the daily runs wait in the outbox");
         var faults = output.Where(Faulted).ToList();
         Assert.True(faults.Count == 0, $"the stopping worker logged {faults.Count} errors or exceptions, e.g.:\n{string.Join("\n", faults.Take(3))}");
 
-        var restarted = StartWorker(world, new ConcurrentQueue<string>());
+        var restarted = StartWorker(world, new ConcurrentQueue<string>(), []);
         try
         {
             await Eventually.MatchAsync(() => CompletedAsync(world), completed => completed == Audiences, TimeSpan.FromSeconds(240),
@@ -57,8 +59,11 @@ public sealed class WorkerStopTests
             restarted.Dispose();
         }
 
-        Assert.Equal(0L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message WHERE message_type LIKE '%:MaterializeAudienceRun'"));
+        Assert.Equal(0L, await WaitingAsync(world));
     }
+
+    private static Task<long> WaitingAsync(RunsWorld world) =>
+        world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message WHERE message_type LIKE '%:MaterializeAudienceRun'");
 
     private static Task<long> CompletedAsync(RunsWorld world) =>
         world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_runs WHERE run_type = 'daily' AND status = 'completed'");
@@ -83,13 +88,13 @@ public sealed class WorkerStopTests
         }
     }
 
-    private static Process StartWorker(RunsWorld world, ConcurrentQueue<string> output, Dictionary<string, string>? settings = null)
+    private static Process StartWorker(RunsWorld world, ConcurrentQueue<string> output, Dictionary<string, string> settings)
     {
         var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Intent.Worker.dll"));
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in world.WorkerEnvironment().Concat(settings ?? []))
+        foreach (var (key, value) in world.WorkerEnvironment().Concat(settings))
         {
             start.Environment[key] = value;
         }
