@@ -141,8 +141,9 @@ public sealed partial class OutboxMessageTemplate
             state.State = EntityState.Detached;
         }
 
+        var template = new OutboxMessageTemplate(OutboxTableNames.FromModel(db.Model), entry.Entity, columns.Placeholders, capacity);
         OutboxCommitInterceptor.MarkWritten(db);
-        return new OutboxMessageTemplate(OutboxTableNames.FromModel(db.Model), entry.Entity, columns.Placeholders, capacity);
+        return template;
     }
 
     /// <summary>
