@@ -23,33 +23,8 @@ public static class Ceilings
             await using var connection = await dataSource.OpenConnectionAsync();
             while (Interlocked.Increment(ref next) < transactions)
             {
-                var outboxId = Guid.NewGuid();
                 await using var transaction = await connection.BeginTransactionAsync();
-                await using var batch = new NpgsqlBatch(connection, transaction)
-                {
-                    BatchCommands =
-                    {
-                        new NpgsqlBatchCommand("INSERT INTO outbox_state (outbox_id, created) VALUES ($1, now())")
-                        {
-                            Parameters = { new NpgsqlParameter { Value = outboxId } },
-                        },
-                        new NpgsqlBatchCommand(
-                            "INSERT INTO outbox_message (outbox_id, message_id, content_type, message_type, body, headers, destination_address, sent_time) " +
-                            "VALUES ($1, $2, $3, $4, $5, $6, $7, now())")
-                        {
-                            Parameters =
-                            {
-                                new NpgsqlParameter { Value = outboxId },
-                                new NpgsqlParameter { Value = Guid.NewGuid() },
-                                new NpgsqlParameter { Value = sample.ContentType },
-                                new NpgsqlParameter { Value = sample.MessageType },
-                                new NpgsqlParameter { Value = sample.Body },
-                                new NpgsqlParameter { Value = (object?)sample.Headers ?? DBNull.Value },
-                                new NpgsqlParameter { Value = sample.DestinationAddress },
-                            },
-                        },
-                    },
-                };
+                await using var batch = sample.Insert(connection, transaction, Guid.NewGuid());
                 await batch.ExecuteNonQueryAsync();
                 await transaction.CommitAsync();
             }
@@ -114,6 +89,3 @@ public static class Ceilings
         }
     }
 }
-
-/// <summary>One outbox row as the bus outbox writes it, reused by the ceilings so they move the same bytes.</summary>
-public sealed record OutboxRowSample(string ContentType, string MessageType, string Body, string? Headers, string DestinationAddress);

@@ -66,33 +66,8 @@ public sealed class RawPipeline : IAsyncDisposable
     /// <summary>Commits one message's outbox rows in one transaction (one round trip), then wakes the relay.</summary>
     public async Task WriteAsync(long id)
     {
-        var outboxId = Guid.NewGuid();
         await using var connection = await _dataSource.OpenConnectionAsync();
-        await using var batch = new NpgsqlBatch(connection)
-        {
-            BatchCommands =
-            {
-                new NpgsqlBatchCommand("INSERT INTO outbox_state (outbox_id, created) VALUES ($1, now())")
-                {
-                    Parameters = { new NpgsqlParameter { Value = outboxId } },
-                },
-                new NpgsqlBatchCommand(
-                    "INSERT INTO outbox_message (outbox_id, message_id, content_type, message_type, body, headers, destination_address, sent_time) " +
-                    "VALUES ($1, $2, $3, $4, $5, $6, $7, now())")
-                {
-                    Parameters =
-                    {
-                        new NpgsqlParameter { Value = outboxId },
-                        new NpgsqlParameter { Value = MessageIdOf(id) },
-                        new NpgsqlParameter { Value = _sample.ContentType },
-                        new NpgsqlParameter { Value = _sample.MessageType },
-                        new NpgsqlParameter { Value = _sample.Body },
-                        new NpgsqlParameter { Value = (object?)_sample.Headers ?? DBNull.Value },
-                        new NpgsqlParameter { Value = _sample.DestinationAddress },
-                    },
-                },
-            },
-        };
+        await using var batch = _sample.Insert(connection, null, MessageIdOf(id));
         await batch.ExecuteNonQueryAsync();
         Recorder.Committed.TryAdd(id, Stopwatch.GetTimestamp());
         _wakeUp.Committed(_connectionString, RawRelay.Channel);

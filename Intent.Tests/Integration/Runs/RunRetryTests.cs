@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using Intent.Contracts.Runs;
 using Intent.Data.Runs;
@@ -196,7 +195,7 @@ public sealed class RunRetryTests
 
         var runId = Guid.Empty;
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        using (var worker = StartWorkerProcess(world, output))
+        using (var worker = world.StartWorkerProcess(output))
         {
             try
             {
@@ -291,23 +290,4 @@ public sealed class RunRetryTests
 
     private static Task<RunState> WaitAsync(RunsWorld world, Guid runId, Func<RunState, bool> condition, string because, TimeSpan? timeout = null) =>
         Eventually.MatchAsync(() => StateAsync(world, runId), condition, timeout ?? TimeSpan.FromSeconds(30), because);
-
-    private static Process StartWorkerProcess(RunsWorld world, System.Collections.Concurrent.ConcurrentQueue<string> output)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Intent.Worker.dll"));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in world.WorkerEnvironment())
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        process.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
-    }
 }

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
 using Intent.Cli;
@@ -81,8 +83,31 @@ public sealed class RunsWorld : IAsyncDisposable
         return (client, organizationId);
     }
 
+    /// <summary>
+    /// Starts the worker as its own process on this world's database and virtual host (the test output's
+    /// Intent.Worker.dll), with <paramref name="settings"/> on top; everything it prints goes to <paramref name="output"/>.
+    /// </summary>
+    public Process StartWorkerProcess(ConcurrentQueue<string> output, IEnumerable<KeyValuePair<string, string>>? settings = null)
+    {
+        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Intent.Worker.dll"));
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in WorkerEnvironment().Concat(settings ?? []))
+        {
+            start.Environment[key] = value;
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
     /// <summary>The settings a worker process of this world needs, as environment variables.</summary>
-    public Dictionary<string, string> WorkerEnvironment()
+    private Dictionary<string, string> WorkerEnvironment()
     {
         var environment = new Dictionary<string, string>
         {

@@ -26,7 +26,7 @@ public sealed class WorkerStopTests
 
         // One relay transaction at a time, ten messages each: sends are on their way nearly all the time, so the stop lands among them.
         var output = new ConcurrentQueue<string>();
-        var worker = StartWorker(world, output, new Dictionary<string, string>
+        var worker = world.StartWorkerProcess(output, new Dictionary<string, string>
         {
             ["Outbox__RelayLoops"] = "1", ["Outbox__RelayBatchSize"] = "10", ["Outbox__RelayParallelism"] = "10",
         });
@@ -47,7 +47,7 @@ public sealed class WorkerStopTests
         var faults = output.Where(Faulted).ToList();
         Assert.True(faults.Count == 0, $"the stopping worker logged {faults.Count} errors or exceptions, e.g.:\n{string.Join("\n", faults.Take(3))}");
 
-        var restarted = StartWorker(world, new ConcurrentQueue<string>(), []);
+        var restarted = world.StartWorkerProcess(new ConcurrentQueue<string>());
         try
         {
             await Eventually.MatchAsync(() => CompletedAsync(world), completed => completed == Audiences, TimeSpan.FromSeconds(240),
@@ -86,25 +86,6 @@ public sealed class WorkerStopTests
         {
             return true;
         }
-    }
-
-    private static Process StartWorker(RunsWorld world, ConcurrentQueue<string> output, Dictionary<string, string> settings)
-    {
-        var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Intent.Worker.dll"));
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        foreach (var (key, value) in world.WorkerEnvironment().Concat(settings))
-        {
-            start.Environment[key] = value;
-        }
-
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        process.ErrorDataReceived += (_, line) => output.Enqueue(line.Data ?? "");
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     /// <summary>SIGTERM, then the host's own shutdown; a worker still running after a minute fails the test.</summary>
