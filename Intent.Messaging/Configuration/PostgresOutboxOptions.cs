@@ -16,7 +16,7 @@ public sealed class PostgresOutboxOptions
     public bool WakeUpOtherProcesses { get; set; } = true;
 
     /// <summary>The shortest pause between two wake-up notifications one process sends, however many commits ask.</summary>
-    public TimeSpan WakeUpInterval { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan WakeUpInterval { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>How often the delivery service looks for work when no notification arrived.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);
