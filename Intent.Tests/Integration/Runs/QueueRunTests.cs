@@ -112,6 +112,52 @@ public sealed class QueueRunTests
     }
 
     [Fact]
+    public async Task A_run_queued_in_one_round_trip_carries_its_audiences_config_the_latest_date_and_the_result_key_of_both()
+    {
+        await using var world = await RunsWorld.CreateAsync(worker: false);
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2 } });
+
+        var run = await world.QueueAsync(audience, "first-key");
+
+        await using var db = world.Database.CreateDbContext();
+        var stored = await db.Audiences.AsNoTracking().SingleAsync(a => a.Id == audience);
+        Assert.Equal(stored.ConfigHash, run.GetProperty("configHash").GetString());
+        Assert.Equal(RunsWorld.DataDate, run.GetProperty("dataDate").GetString());
+        Assert.Equal(
+            Intent.Data.Runs.ResultKeys.For(stored.OrganizationId, stored.ConfigHash, DateOnly.Parse(RunsWorld.DataDate, System.Globalization.CultureInfo.InvariantCulture)),
+            run.GetProperty("resultKey").GetString());
+        var row = await db.AudienceRuns.AsNoTracking().SingleAsync(r => r.CorrelationId == run.GetProperty("id").GetGuid());
+        Assert.Equal(stored.Config, row.Config);
+        Assert.Equal("first-key", row.IdempotencyKey);
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message"));
+    }
+
+    [Fact]
+    public async Task Requests_that_queue_no_run_write_no_message()
+    {
+        await using var world = await RunsWorld.CreateAsync(worker: false);
+        var audience = await world.AudienceAsync(new { topicIds = new[] { 1 } }, "first");
+        var other = await world.AudienceAsync(new { topicIds = new[] { 2 } }, "second");
+        var (stranger, _) = await world.NewCallerAsync("stranger");
+        await world.QueueAsync(audience, "key-1");
+
+        // The run in flight answered again, the key reused on another audience, another organization's audience.
+        var (inFlight, _) = await world.Client.SendAsync(HttpMethod.Post, $"/v1/intent/audiences/{audience}/runs");
+        using var reused = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/intent/audiences/{other}/runs", UriKind.Relative));
+        reused.Headers.Add("Idempotency-Key", "key-1");
+        using var reusedResponse = await world.Client.SendAsync(reused);
+        using var foreign = await stranger.PostAsync(new Uri($"/v1/intent/audiences/{audience}/runs", UriKind.Relative), null);
+
+        Assert.Equal(HttpStatusCode.OK, inFlight.StatusCode);
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, reusedResponse.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        await using var db = world.Database.CreateDbContext();
+        Assert.Equal(1, await db.AudienceRuns.CountAsync());
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message"));
+        Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_state"));
+    }
+
+    [Fact]
     public async Task Fifty_concurrent_requests_on_one_audience_leave_one_run_in_flight()
     {
         await using var world = await RunsWorld.CreateAsync(worker: false);
