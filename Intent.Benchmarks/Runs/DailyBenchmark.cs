@@ -53,19 +53,33 @@ public sealed class DailyBenchmark(BenchSettings settings)
             """);
 
         Say("ours as deployed: the job on a worker that relays, completes and emails meanwhile");
-        TimeSpan deployed, relayed;
-        double drainRate;
+        TimeSpan deployed, relayed, window;
+        long before, after;
+        TimeSpan? allCompleted = null;
         await using (var worker = await WorkerBenchHost.StartAsync(settings, scheduling: true))
         {
+            var triggered = Stopwatch.GetTimestamp();
             (deployed, relayed) = await QueueAsync(worker, dataSource, waitForRelay: true);
-            Say($"the worker draining for {DrainWindow.TotalSeconds:N0} s once the job's messages are with RabbitMQ");
-            var before = await CountAsync(dataSource, "SELECT count(*) FROM audience_runs WHERE status = 'completed'");
+            Say($"the worker draining for up to {DrainWindow.TotalSeconds:N0} s once the job's messages are with RabbitMQ");
+            before = await CountAsync(dataSource, "SELECT count(*) FROM audience_runs WHERE status = 'completed'");
             var windowStart = Stopwatch.GetTimestamp();
-            await Task.Delay(DrainWindow);
-            var after = await CountAsync(dataSource, "SELECT count(*) FROM audience_runs WHERE status = 'completed'");
-            drainRate = (after - before) / Stopwatch.GetElapsedTime(windowStart).TotalSeconds;
+            after = before;
+            while (after < Audiences && Stopwatch.GetElapsedTime(windowStart) < DrainWindow)
+            {
+                await Task.Delay(100);
+                after = await CountAsync(dataSource, "SELECT count(*) FROM audience_runs WHERE status = 'completed'");
+            }
+
+            window = Stopwatch.GetElapsedTime(windowStart);
+            if (after == Audiences)
+            {
+                allCompleted = Stopwatch.GetElapsedTime(triggered);
+            }
+
             Say("stopping the worker");
         }
+
+        var drainRate = (after - before) / window.TotalSeconds;
 
         var snapshots = await CountAsync(dataSource, "SELECT count(*) FROM audience_snapshots");
         Say($"snapshots built: {snapshots} for {Audiences:N0} runs");
@@ -73,7 +87,6 @@ public sealed class DailyBenchmark(BenchSettings settings)
         Say($"floor: pgbench, {FloorClients} clients (the saga's consumers), the saga's statements for one queued run whose snapshot exists, {FloorRunsPerClient:N0} runs each");
         var floor = await FloorAsync(dataSource);
 
-        var drainTime = TimeSpan.FromSeconds(Audiences / drainRate);
         Console.WriteLine();
         Console.WriteLine("| measure | value | ratio |");
         Console.WriteLine("| --- | ---: | ---: |");
@@ -82,8 +95,14 @@ public sealed class DailyBenchmark(BenchSettings settings)
         Console.WriteLine($"| daily job on a worker relaying and draining meanwhile | {deployed.TotalMilliseconds:N0} ms | {deployed / baseline:N2} |");
         Console.WriteLine($"| ... its {Audiences:N0} messages all with RabbitMQ, from the trigger | {relayed.TotalMilliseconds:N0} ms | {Audiences / relayed.TotalSeconds:N0} msg/s |");
         Console.WriteLine($"| floor: the saga's statements per run (snapshot reused), pgbench {FloorClients} clients | {floor:N0} runs/s | 1.00 |");
-        Console.WriteLine($"| worker drain rate over {DrainWindow.TotalSeconds:N0} s after that (snapshot reused) | {drainRate:N0} runs/s | {drainRate / floor:N2} |");
-        Console.WriteLine($"| ... so all {Audiences:N0} completed in about | {drainTime.TotalMinutes:N1} min | |");
+        Console.WriteLine($"| runs completed once the messages were with RabbitMQ | {before:N0} | |");
+        Console.WriteLine($"| worker drain rate after that, {after - before:N0} runs in {window.TotalSeconds:N1} s (snapshot reused) | {drainRate:N0} runs/s | {drainRate / floor:N2} |");
+        if (allCompleted is { } total)
+        {
+            var overall = Audiences / total.TotalSeconds;
+            Console.WriteLine($"| all {Audiences:N0} runs queued, relayed and completed, from the trigger | {total.TotalSeconds:N1} s | {overall:N0} runs/s = {overall / floor:N2} |");
+        }
+
         Console.WriteLine();
         Console.WriteLine($"targets: job alone <= 3 x baseline: {(alone / baseline <= 3 ? "met" : "MISSED")}; drain >= 0.5 x floor: {(drainRate / floor >= 0.5 ? "met" : "MISSED")}");
     }
@@ -157,7 +176,7 @@ public sealed class DailyBenchmark(BenchSettings settings)
         await scheduler.TriggerJob(QueueDailyRunsJob.Key);
         var queued = TimeSpan.FromSeconds(await duration.Task.WaitAsync(TimeSpan.FromMinutes(30)));
         var relayed = waitForRelay
-            ? Stopwatch.GetElapsedTime(started, await WaitAsync(dataSource, "SELECT NOT EXISTS (SELECT 1 FROM outbox_message WHERE message_type LIKE '%:MaterializeAudienceRun')"))
+            ? Stopwatch.GetElapsedTime(started, await WaitAsync(dataSource, "SELECT NOT EXISTS (SELECT 1 FROM outbox_message WHERE message_type LIKE '%:StartDailyRun')"))
             : TimeSpan.Zero;
         if (await CountAsync(dataSource, "SELECT count(*) FROM audience_runs WHERE run_type = 'daily'") != Audiences)
         {
@@ -176,6 +195,16 @@ public sealed class DailyBenchmark(BenchSettings settings)
     /// </summary>
     private async Task<double> FloorAsync(NpgsqlDataSource dataSource)
     {
+        // Queued runs of the same key for the floor: the drain may have completed every daily run.
+        await Execute(dataSource, $"""
+            INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
+                                       candidate_count, result_count, attempts, created_at, updated_at)
+            SELECT gen_random_uuid(), r.audience_id, r.organization_id, 'queued', 'manual', r.config, r.config_hash, r.data_date, r.result_key, 0, 0, 0, now(), now()
+            FROM audience_runs r
+            WHERE r.run_type = 'daily' AND NOT EXISTS (SELECT 1 FROM audience_runs q WHERE q.audience_id = r.audience_id AND q.status IN ('queued', 'running'))
+            ORDER BY r.id LIMIT {FloorClients * FloorRunsPerClient};
+            """);
+        await Execute(dataSource, "VACUUM ANALYZE audience_runs");
         await Execute(dataSource, $"""
             CREATE TABLE bench_floor AS
             SELECT row_number() OVER (ORDER BY id)::int AS n, id, audience_id, result_key FROM audience_runs WHERE status = 'queued'
