@@ -29,7 +29,7 @@ public sealed partial class OutboxTemplateColumns
     }
 
     /// <summary>A placeholder for the bigint column <paramref name="column"/> (a JSON number in the body).</summary>
-    public long Int64(string column)
+    public long Bigint(string column)
     {
         Check(column);
         var placeholder = Random.Shared.NextInt64(1_000_000_000_000_000_000, long.MaxValue);

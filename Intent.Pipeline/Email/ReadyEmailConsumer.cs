@@ -14,7 +14,8 @@ using MimeKit;
 namespace Intent.Pipeline.Email;
 
 /// <summary>
-/// The "your audience is ready" email. When a run of an audience with recipients completes, its stored
+/// The "your audience is ready" email. Completed runs arrive in batches, most of them of audiences without
+/// recipients, which cost one shared query. When a run of an audience with recipients completes, its stored
 /// export is requested (or reused); once the export is stored, one email with the audience name, data
 /// date, result count and a signed download link goes out. The run row is locked while sending and
 /// <c>readyEmailSentAt</c> is checked first, so redelivered or repeated messages send nothing more.

@@ -38,7 +38,7 @@ public sealed class StartDailyRunsConsumer(IntentDbContext db, PipelineMetrics m
         var cancellationToken = context.CancellationToken;
         var completed = await OutboxMessageTemplate.CaptureAsync(db, context, columns => new AudienceRunCompleted
         {
-            RunId = columns.Uuid("id"), ResultCount = columns.Int64("result_count"), ResultKey = columns.Text("result_key"),
+            RunId = columns.Uuid("id"), ResultCount = columns.Bigint("result_count"), ResultKey = columns.Text("result_key"),
         }, runIds.Length, cancellationToken);
 
         await using var command = new NpgsqlCommand(

@@ -74,7 +74,7 @@ public sealed partial class OutboxTemplateTests : MessagingTest
             var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
             await using var transaction = await db.Database.BeginTransactionAsync();
             var template = await OutboxMessageTemplate.CaptureAsync(db, scope.ServiceProvider.GetRequiredService<IPublishEndpoint>(),
-                columns => new TestReport(columns.Uuid("report_id"), columns.Int64("total"), columns.Text("label")), reports.Length, CancellationToken.None);
+                columns => new TestReport(columns.Uuid("report_id"), columns.Bigint("total"), columns.Text("label")), reports.Length, CancellationToken.None);
             await using var command = new NpgsqlCommand(
                 $"WITH source AS (SELECT * FROM unnest(@ids, @totals, @labels) AS s(report_id, total, label)), {template.Ctes("source")} SELECT 1",
                 (NpgsqlConnection)db.Database.GetDbConnection());
@@ -101,6 +101,10 @@ public sealed partial class OutboxTemplateTests : MessagingTest
         Assert.Equal(
             reference.Normalized(published.ReportId).Replace("\"total\": 1234567", "\"total\": {total}", StringComparison.Ordinal),
             plain.Normalized(reports[0].Id).Replace("\"total\": 0", "\"total\": {total}", StringComparison.Ordinal));
+
+        await using var relay = await MessagingTestHost.StartAsync(Queues);
+        var written = rows.Where(r => r.Body.Contains("\"label\"", StringComparison.Ordinal)).Select(r => r.MessageId).ToList();
+        await Eventually.MatchAsync(() => MessagingDatabase.OutboxRowsAsync(written), left => left == 0, TimeSpan.FromSeconds(60), "the reports to be relayed");
     }
 
     /// <summary>A NewId with its sequence and time parts masked: what one process's ids share.</summary>

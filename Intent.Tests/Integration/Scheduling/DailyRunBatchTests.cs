@@ -61,6 +61,10 @@ public sealed class DailyRunBatchTests
                 (a.AudienceSize, a.LastRefreshedAt)));
         }
 
+        var metrics = await Telemetry.Scrape.MetricsAsync(world.Worker!.CreateClient());
+        Assert.Equal((double?)audiences.Count, Telemetry.Scrape.Value(metrics, "intent_runs_transitions_total", "from=\"queued\",run_type=\"daily\",to=\"completed\""));
+        Assert.DoesNotContain(daily[0].CorrelationId.ToString(), metrics, StringComparison.OrdinalIgnoreCase);
+
         await Eventually.MatchAsync(() => Task.FromResult(daily.All(r => seen.Count<AudienceRunCompleted>(r.CorrelationId) == 1 && seen.RunCompletedEvents(r.CorrelationId) == 1)),
             ok => ok, TimeSpan.FromSeconds(30), "each run's AudienceRunCompleted and run.completed");
         var completed = daily.ToDictionary(r => r.CorrelationId, r => seen.Single<AudienceRunCompleted>(r.CorrelationId));
