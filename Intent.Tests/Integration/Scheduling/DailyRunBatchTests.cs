@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using Intent.Contracts.Runs;
 using Intent.Contracts.Webhooks;
-using Intent.Data;
 using Intent.Data.Runs;
 using Intent.Data.Webhooks;
 using Intent.Pipeline.Scheduling;
