@@ -1,4 +1,7 @@
+using Intent.Data;
 using Intent.Pipeline;
+using Intent.Pipeline.Messaging;
+using Intent.ServiceDefaults.Messaging;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -25,6 +28,29 @@ public static class WorkerBenchHost
         });
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.AddIntentPipeline(scheduling);
+
+        var host = builder.Build();
+        await host.StartAsync();
+        return new Running(host);
+    }
+
+    /// <summary>A host that only relays the outbox to RabbitMQ: no consumer, so what it relays waits in the queues.</summary>
+    public static async Task<Running> StartRelayAsync(BenchSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Intent"] = settings.ConnectionString,
+            ["RabbitMq:Host"] = settings.RabbitHost,
+            ["RabbitMq:Port"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = settings.VirtualHost,
+            ["RabbitMq:Username"] = settings.Username,
+            ["RabbitMq:Password"] = settings.Password,
+        });
+        builder.AddIntentData();
+        builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
 
         var host = builder.Build();
         await host.StartAsync();

@@ -74,8 +74,13 @@ public sealed class OutboxMetrics : IDisposable
 
     public void BatchClaimed(int messages) => _batchSize.Record(messages);
 
-    public void DuplicateSkipped(Uri? inputAddress) =>
-        _duplicates.Add(1, new KeyValuePair<string, object?>(DestinationTag, DestinationName(inputAddress)));
+    public void DuplicateSkipped(Uri? inputAddress, int count = 1)
+    {
+        if (count > 0)
+        {
+            _duplicates.Add(count, new KeyValuePair<string, object?>(DestinationTag, DestinationName(inputAddress)));
+        }
+    }
 
     /// <summary>
     /// The queue or exchange name of a MassTransit address (<c>rabbitmq://host/vhost/name?...</c>,

@@ -11,4 +11,7 @@ public sealed class InboxReceipt(Guid messageId, int receiveCount, DateTime? con
 
     /// <summary>The mark this delivery's own inbox row carries, visible once its transaction commits.</summary>
     public DateTime? ConsumedOnCommit { get; init; }
+
+    /// <summary>Messages of a batch received before without being marked consumed (rows of an earlier version): marked on commit.</summary>
+    public IReadOnlyCollection<Guid> Unmarked { get; init; } = [];
 }

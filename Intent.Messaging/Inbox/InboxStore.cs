@@ -34,6 +34,50 @@ public sealed class InboxStore(NpgsqlConnection connection, NpgsqlTransaction tr
             : new InboxReceipt(messageId, reader.GetInt32(0), consumed);
     }
 
+    /// <summary>
+    /// <see cref="ReceiveAsync"/> for the messages of a batch, in one statement: their rows are written (or
+    /// counted again) and locked in message id order, so batches sharing messages wait for one another
+    /// instead of deadlocking. One receipt per distinct message id.
+    /// </summary>
+    public async Task<IReadOnlyList<InboxReceipt>> ReceiveManyAsync(IReadOnlyCollection<Guid> messageIds, Guid consumerId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"""
+            INSERT INTO {tables.Inbox} AS i (message_id, consumer_id, received, receive_count, consumed)
+            SELECT DISTINCT id, @consumer_id, now(), 1, now() FROM unnest(@message_ids) AS ids(id) ORDER BY id
+            ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = i.receive_count + 1
+            RETURNING i.message_id, i.receive_count, i.consumed, i.xmax = 0
+            """,
+            connection,
+            transaction);
+        command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
+        command.Parameters.AddWithValue("consumer_id", consumerId);
+
+        var receipts = new List<InboxReceipt>(messageIds.Count);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            DateTime? consumed = reader.IsDBNull(2) ? null : reader.GetDateTime(2);
+            receipts.Add(reader.GetBoolean(3)
+                ? new InboxReceipt(reader.GetGuid(0), reader.GetInt32(1), consumed: null) { ConsumedOnCommit = consumed }
+                : new InboxReceipt(reader.GetGuid(0), reader.GetInt32(1), consumed));
+        }
+
+        return receipts;
+    }
+
+    /// <summary>Marks rows that were received before without being marked (written by an earlier version).</summary>
+    public async Task MarkConsumedAsync(IReadOnlyCollection<Guid> messageIds, Guid consumerId, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            $"UPDATE {tables.Inbox} SET consumed = now() WHERE message_id = ANY(@message_ids) AND consumer_id = @consumer_id",
+            connection,
+            transaction);
+        command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
+        command.Parameters.AddWithValue("consumer_id", consumerId);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>Marks a row that was received before without being marked (written by an earlier version).</summary>
     public async Task<DateTime> MarkConsumedAsync(Guid messageId, Guid consumerId, CancellationToken cancellationToken)
     {

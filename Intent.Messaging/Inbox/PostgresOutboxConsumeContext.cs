@@ -42,6 +42,11 @@ public sealed class PostgresOutboxConsumeContext<TDbContext, TMessage>(
     {
         var inbox = store ?? throw new InvalidOperationException("The message was already consumed.");
         await dbContext.SaveChangesAsync(CancellationToken);
+        if (receipt.Unmarked.Count > 0)
+        {
+            await inbox.MarkConsumedAsync(receipt.Unmarked, ConsumerId, CancellationToken);
+        }
+
         receipt.Consumed = receipt.ConsumedOnCommit ?? await inbox.MarkConsumedAsync(receipt.MessageId, ConsumerId, CancellationToken);
     }
 
@@ -57,7 +62,12 @@ public sealed class PostgresOutboxConsumeContext<TDbContext, TMessage>(
     {
         lock (_lock)
         {
-            _outbox ??= dbContext.Add(new OutboxState { OutboxId = NewId.NextGuid(), Created = DateTime.UtcNow });
+            // Detached: an outbox template took the state it was captured with, or its rows were written already.
+            if (_outbox is null || _outbox.State == EntityState.Detached)
+            {
+                _outbox = dbContext.Add(new OutboxState { OutboxId = NewId.NextGuid(), Created = DateTime.UtcNow });
+            }
+
             dbContext.Add(OutboxMessage.From(context, _outbox.Entity.OutboxId));
         }
 

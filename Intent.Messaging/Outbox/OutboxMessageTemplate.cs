@@ -16,7 +16,7 @@ namespace Intent.Messaging.Outbox;
 /// message type, headers, host, transport properties) and the template keeps that text around the
 /// values that differ per message: the message id and the conversation id, new ones for each row as
 /// MassTransit makes them for a publish outside a consumer (its <see cref="NewId"/>s), and the prototype's
-/// <see cref="OutboxTemplateColumns"/> placeholders, taken from the statement's rows. The rest (sent
+/// <see cref="OutboxTemplateColumns"/> placeholders (uuid, bigint and text properties), taken from the statement's rows. The rest (sent
 /// time, trace context) is the prototype's, shared by the messages of one statement. Each message is an
 /// outbox of its own, as if each had been published in a transaction of its own: nothing orders them,
 /// so relays send them side by side instead of one after another. Once the context's transaction
@@ -37,12 +37,13 @@ public sealed partial class OutboxMessageTemplate
     private readonly OutboxTableNames _tables;
     private readonly List<NpgsqlParameter> _parameters = [];
     private readonly Dictionary<Guid, string> _perRow = [];
+    private readonly Dictionary<string, string> _inBody = [];
     private readonly string _outboxIds;
     private readonly string _messageIds;
     private readonly string _conversationIds;
     private readonly string _values;
 
-    private OutboxMessageTemplate(OutboxTableNames tables, OutboxMessage prototype, IReadOnlyDictionary<Guid, string> placeholders, int capacity)
+    private OutboxMessageTemplate(OutboxTableNames tables, OutboxMessage prototype, OutboxTemplateColumns columns, int capacity)
     {
         _tables = tables;
         _outboxIds = Constant(NewIds(capacity), NpgsqlDbType.Array | NpgsqlDbType.Uuid);
@@ -54,18 +55,28 @@ public sealed partial class OutboxMessageTemplate
             _perRow[conversation] = ConversationIdColumn;
         }
 
-        foreach (var (placeholder, column) in placeholders)
+        foreach (var (placeholder, column) in columns.Placeholders)
         {
             _perRow[placeholder] = "m." + column;
         }
 
-        var required = placeholders.Keys.Append(prototype.MessageId);
-        var missing = required.Where(id => !prototype.Body.Contains(Text(id), StringComparison.Ordinal)).ToList();
+        foreach (var (id, column) in _perRow)
+        {
+            _inBody[Text(id)] = column + "::text";
+        }
+
+        foreach (var (text, sql) in columns.Values)
+        {
+            _inBody[text] = sql;
+        }
+
+        var required = columns.Placeholders.Keys.Append(prototype.MessageId).Select(Text).Concat(columns.Values.Keys);
+        var missing = required.Where(text => !prototype.Body.Contains(text, StringComparison.Ordinal)).ToList();
         if (missing.Count > 0)
         {
             throw new InvalidOperationException(
                 $"The serialized {prototype.MessageType} does not show the value{(missing.Count > 1 ? "s" : "")} {string.Join(", ", missing)} as text; " +
-                "a template can only fill Guid properties the serializer writes as they are.");
+                "a template can only fill properties the serializer writes as they are.");
         }
 
         foreach (var (name, text) in new[]
@@ -75,7 +86,7 @@ public sealed partial class OutboxMessageTemplate
                      ("fault address", prototype.FaultAddress?.ToString()),
                  })
         {
-            if (text is not null && _perRow.Keys.Any(id => text.Contains(Text(id), StringComparison.OrdinalIgnoreCase)))
+            if (text is not null && _inBody.Keys.Any(value => text.Contains(value.Trim('"'), StringComparison.OrdinalIgnoreCase)))
             {
                 throw new InvalidOperationException($"The {name} of {prototype.MessageType} carry a per-message value; a template cannot write them.");
             }
@@ -141,7 +152,7 @@ public sealed partial class OutboxMessageTemplate
             state.State = EntityState.Detached;
         }
 
-        var template = new OutboxMessageTemplate(OutboxTableNames.FromModel(db.Model), entry.Entity, columns.Placeholders, capacity);
+        var template = new OutboxMessageTemplate(OutboxTableNames.FromModel(db.Model), entry.Entity, columns, capacity);
         OutboxCommitInterceptor.MarkWritten(db);
         return template;
     }
@@ -190,27 +201,27 @@ public sealed partial class OutboxMessageTemplate
         return ids;
     }
 
-    /// <summary>The body as SQL: the prototype's text with each per-message value replaced by its column.</summary>
+    /// <summary>The body as SQL: the prototype's text with each per-message value replaced by its column's.</summary>
     private string Body(string body)
     {
         var parts = new List<string>();
         var at = 0;
         while (true)
         {
-            var next = _perRow
-                .Select(p => (Index: body.IndexOf(Text(p.Key), at, StringComparison.Ordinal), Column: p.Value))
+            var next = _inBody
+                .Select(p => (Index: body.IndexOf(p.Key, at, StringComparison.Ordinal), Text: p.Key, Sql: p.Value))
                 .Where(p => p.Index >= 0)
                 .OrderBy(p => p.Index)
                 .FirstOrDefault();
-            if (next.Column is null)
+            if (next.Sql is null)
             {
                 parts.Add(Constant(body[at..], NpgsqlDbType.Text));
                 break;
             }
 
             parts.Add(Constant(body[at..next.Index], NpgsqlDbType.Text));
-            parts.Add(next.Column + "::text");
-            at = next.Index + Text(Guid.Empty).Length;
+            parts.Add(next.Sql);
+            at = next.Index + next.Text.Length;
         }
 
         return new StringBuilder("(").AppendJoin(" || ", parts).Append(')').ToString();

@@ -80,6 +80,23 @@ public sealed class PipelineMetrics : IDisposable
             new KeyValuePair<string, object?>("error_code", to is RunStatus.Completed or RunStatus.Running ? null : run.ErrorCode));
     }
 
+    /// <summary>
+    /// A queued run completed from its existing snapshot outside the saga (a batch of daily runs): what the saga
+    /// records for that transition, its start's queue wait, the transition and the run's whole duration.
+    /// <paramref name="runType"/> is the stored (snake_case) run type.
+    /// </summary>
+    public void CompletedFromSnapshot(string runType, TimeSpan queueWait, TimeSpan sinceCreated)
+    {
+        var type = new KeyValuePair<string, object?>("run_type", runType);
+        _queueWait.Record(Seconds(queueWait), type);
+        _transitions.Add(1,
+            new KeyValuePair<string, object?>("from", RunStatus.Stored.Queued),
+            new KeyValuePair<string, object?>("to", RunStatus.Stored.Completed),
+            type,
+            new KeyValuePair<string, object?>("error_code", null));
+        _endToEnd.Record(Seconds(sinceCreated), type);
+    }
+
     /// <summary>An attempt starts: how long the run waited since it was queued or became due.</summary>
     public void Started(AudienceRun run, DateTime now) =>
         _queueWait.Record(Seconds(now - (run.NextAttemptAt ?? run.CreatedAt)), RunType(run));

@@ -21,10 +21,12 @@ public static class EmailRegistration
         return services;
     }
 
-    /// <summary>The ready-email consumer on queue <c>send-ready-email</c>.</summary>
+    /// <summary>The ready-email consumer on queue <c>send-ready-email</c>; completed runs reach it in batches.</summary>
     public static IBusRegistrationConfigurator AddReadyEmailConsumer(this IBusRegistrationConfigurator bus)
     {
-        bus.AddConsumer<ReadyEmailConsumer>().Endpoint(e => e.Name = "send-ready-email");
+        bus.AddConsumer<ReadyEmailConsumer>(c => c.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(ReadyEmailConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(2)))
+            .Endpoint(e => e.Name = "send-ready-email");
         return bus;
     }
 }

@@ -14,7 +14,8 @@ using MimeKit;
 namespace Intent.Pipeline.Email;
 
 /// <summary>
-/// The "your audience is ready" email. When a run of an audience with recipients completes, its stored
+/// The "your audience is ready" email. Completed runs arrive in batches, most of them of audiences without
+/// recipients, which cost one shared query. When a run of an audience with recipients completes, its stored
 /// export is requested (or reused); once the export is stored, one email with the audience name, data
 /// date, result count and a signed download link goes out. The run row is locked while sending and
 /// <c>readyEmailSentAt</c> is checked first, so redelivered or repeated messages send nothing more.
@@ -31,21 +32,30 @@ public sealed class ReadyEmailConsumer(
     TimeProvider clock,
     PipelineMetrics metrics,
     ILogger<ReadyEmailConsumer> logger)
-    : IConsumer<AudienceRunCompleted>, IConsumer<AudienceExportCompleted>, IConsumer<AudienceExportFailed>
+    : IConsumer<Batch<AudienceRunCompleted>>, IConsumer<AudienceExportCompleted>, IConsumer<AudienceExportFailed>
 {
+    /// <summary>Completed runs one batch takes at most.</summary>
+    public const int MessageLimit = 250;
+
     private sealed record Wanted(AudienceRun Run, string AudienceName, List<string> Recipients);
 
-    public async Task Consume(ConsumeContext<AudienceRunCompleted> context)
+    /// <summary>Completed runs come in batches, most of them of audiences without recipients: one query finds the few that want an email.</summary>
+    public async Task Consume(ConsumeContext<Batch<AudienceRunCompleted>> context)
     {
-        if (await WantedAsync(context.Message.RunId, context.CancellationToken) is not { } wanted)
+        var runIds = context.Message.Select(m => m.Message.RunId).Distinct().ToList();
+        var found = await db.AudienceRuns.AsNoTracking()
+            .Where(r => runIds.Contains(r.CorrelationId) && r.Status == RunStatus.Completed && r.ReadyEmailSentAt == null)
+            .Join(db.Audiences.Where(a => a.ReadyEmailRecipients.Count > 0), r => r.AudienceId, a => a.Id,
+                (r, a) => new { Run = r, a.Name, a.ReadyEmailRecipients })
+            .OrderBy(x => x.Run.CorrelationId)
+            .ToListAsync(context.CancellationToken);
+        foreach (var wanted in found.Select(f => new Wanted(f.Run, f.Name, f.ReadyEmailRecipients)))
         {
-            return;
-        }
-
-        var export = await ExportRequests.RequestAsync(db, context, wanted.Run, context.CancellationToken);
-        if (ExportRequests.IsDownloadable(export, clock.GetUtcNow().UtcDateTime))
-        {
-            await SendAsync(wanted, export, context.CancellationToken);
+            var export = await ExportRequests.RequestAsync(db, context, wanted.Run, context.CancellationToken);
+            if (ExportRequests.IsDownloadable(export, clock.GetUtcNow().UtcDateTime))
+            {
+                await SendAsync(wanted, export, context.CancellationToken);
+            }
         }
     }
 

@@ -16,9 +16,12 @@ namespace Intent.Pipeline.Runs;
 /// Running   --AudienceSnapshotFailed (permanent)--&gt; Failed
 /// Running   --Fault&lt;MaterializeAudienceSnapshot&gt;--&gt; Queued with a retry timer, or Failed when attempts run out
 /// Running   --RecoverStuckRun (lease expired)--&gt;     Queued with a retry timer, or Failed when attempts run out
-/// Queued    --DELETE .../runs/{id}--&gt;                Cancelled (the one transition made outside the saga: see <see cref="RunCancellation"/>)
+/// Queued    --DELETE .../runs/{id}--&gt;                Cancelled (made outside the saga: see <see cref="RunCancellation"/>)
+/// Queued    --StartDailyRun (snapshot exists)--&gt;     Completed (made outside the saga, many runs per transaction: see <see cref="StartDailyRunsConsumer"/>)
 /// Completed, Failed, Cancelled: final; every later message is ignored.
 /// </code>
+/// Those two are the only transitions made outside the saga. A daily run comes here only when its batch
+/// found no snapshot for it: <see cref="StartDailyRunsConsumer"/> then sends its <see cref="MaterializeAudienceRun"/>.
 /// Entering Running, Completed or Failed writes the webhook event of it (<c>run.started</c>,
 /// <c>run.completed</c>, <c>run.failed</c>) in the same transaction; a run that completes from an
 /// existing snapshot never runs, so it has no <c>run.started</c>.

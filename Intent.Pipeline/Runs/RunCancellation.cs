@@ -5,7 +5,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Intent.Pipeline.Runs;
 
 /// <summary>
-/// Queued → Cancelled, the one run transition made outside <see cref="AudienceRunStateMachine"/>, so
+/// Queued → Cancelled, one of the two run transitions made outside <see cref="AudienceRunStateMachine"/>, so
 /// that <c>DELETE .../runs/{id}</c> answers at once. It is one conditional UPDATE: it waits for a
 /// worker holding the row, and only a still-queued run (new or waiting for a retry) is cancelled, so a
 /// cancel and a worker starting the run cannot both win. The saga then ignores every message of it.

@@ -9,7 +9,10 @@ namespace Intent.Pipeline.Runs;
 
 public static class RunsRegistration
 {
-    /// <summary>The run saga (queue <c>materialize-audience-run</c>) and the materialization consumer.</summary>
+    /// <summary>
+    /// The run saga (queue <c>materialize-audience-run</c>), the materialization consumer and the batches of daily
+    /// runs completed from existing snapshots (queue <c>start-daily-runs</c>).
+    /// </summary>
     public static IBusRegistrationConfigurator AddRunSaga(this IBusRegistrationConfigurator bus)
     {
         // The saga and its activities read the time from here (tests give their own).
@@ -19,6 +22,11 @@ public static class RunsRegistration
             .PostgresRepository<AudienceRun, IntentDbContext>()
             .Endpoint(e => e.Name = "materialize-audience-run");
         bus.AddConsumer<MaterializeAudienceSnapshotConsumer>().Endpoint(e => e.Name = "materialize-audience-snapshot");
+
+        // Batches of daily runs: a short wait fills a batch while the daily job's messages arrive, two at once keep both cores busy.
+        bus.AddConsumer<StartDailyRunsConsumer>(c => c.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(StartDailyRunsConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromMilliseconds(50)).SetConcurrencyLimit(2)))
+            .Endpoint(e => e.Name = "start-daily-runs");
         bus.AddConfigureEndpointsCallback((_, _, endpoint) => endpoint.UseMessageRetry(retry => retry.Intervals(100, 500, 2000)));
         return bus;
     }

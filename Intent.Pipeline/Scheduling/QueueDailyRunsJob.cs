@@ -18,8 +18,9 @@ namespace Intent.Pipeline.Scheduling;
 /// <summary>
 /// Queues a daily run for every active audience with daily refresh on, for the latest complete data
 /// date, in batches: one statement per batch inserts its runs and the outbox rows of their
-/// <see cref="MaterializeAudienceRun"/> (an <see cref="OutboxMessageTemplate"/>: the same rows the bus
-/// outbox writes for a publish of each), committed together with <c>run.queued</c> webhook events for the organizations that listen. The database
+/// <see cref="StartDailyRun"/> (an <see cref="OutboxMessageTemplate"/>: the same rows the bus outbox writes
+/// for a publish of each; <see cref="Runs.StartDailyRunsConsumer"/> completes the runs whose snapshot then
+/// exists, many at a time, and hands the others to the run saga), committed together with <c>run.queued</c> webhook events for the organizations that listen. The database
 /// allows one daily run per audience and date and one in-flight run per audience; audiences that
 /// already have either are skipped. A finished date is recorded in <c>daily_run_dates</c>; fired by the
 /// "on data arrival" trigger, the job queues only a complete date not recorded there yet.
@@ -111,10 +112,8 @@ public sealed class QueueDailyRunsJob(
 
         // The runs and their messages in one statement: the messages are MassTransit's serialization of one
         // prototype, with each run's ids put in by PostgreSQL, so no run is serialized here.
-        var message = await OutboxMessageTemplate.CaptureAsync(db, publisher, columns => new MaterializeAudienceRun
-        {
-            RunId = columns.Uuid("id"), AudienceId = columns.Uuid("audience_id"), OrganizationId = columns.Uuid("organization_id"),
-        }, options.Value.BatchSize, cancellationToken);
+        var message = await OutboxMessageTemplate.CaptureAsync(db, publisher, columns => new StartDailyRun { RunId = columns.Uuid("id") },
+            options.Value.BatchSize, cancellationToken);
 
         await using var command = new NpgsqlCommand(
             $"""

@@ -44,6 +44,38 @@ public sealed class InboxTests : MessagingTest
     }
 
     [Fact]
+    public async Task A_batch_consumer_has_each_message_effect_once_when_consumed_messages_come_back_beside_new_ones()
+    {
+        await using var host = await MessagingTestHost.StartAsync(Queues);
+        var group = TestNames.Group();
+        var ids = Enumerable.Range(0, 6).Select(_ => NewId.NextGuid()).ToArray();
+        var queue = host.Services.GetRequiredService<IEndpointNameFormatter>().Consumer<TestBatchConsumer>();
+        var endpoint = await host.Services.GetRequiredService<IBus>().GetSendEndpoint(new Uri($"queue:{queue}"));
+
+        foreach (var i in new[] { 0, 1, 2 })
+        {
+            await endpoint.Send(new TestBatchItem(group, i), context => context.MessageId = ids[i]);
+        }
+
+        await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), effects => effects.Count == 3, because: "the first batch");
+
+        // Two consumed messages again, beside three new ones (one of them twice).
+        foreach (var i in new[] { 1, 2, 3, 4, 5, 5 })
+        {
+            await endpoint.Send(new TestBatchItem(group, i), context => context.MessageId = ids[i]);
+        }
+
+        await Eventually.MatchAsync(async () => (await ReceiveCountAsync(ids[1])) + (await ReceiveCountAsync(ids[2])), count => count == 4,
+            because: "the consumed messages to come back");
+        var effects = await Eventually.MatchAsync(() => MessagingDatabase.EffectsAsync(group), e => e.Count >= 6, because: "the new messages' effects");
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        effects = await MessagingDatabase.EffectsAsync(group);
+
+        Assert.Equal(ids.Order(), effects.Select(e => e.MessageId).Order());
+        Assert.Equal(Enumerable.Range(0, 6), effects.Select(e => e.Sequence).Order());
+    }
+
+    [Fact]
     public async Task The_sweeper_removes_inbox_rows_past_the_duplicate_window_and_keeps_the_rest()
     {
         await using var host = await MessagingTestHost.StartAsync(Queues, options =>

@@ -59,6 +59,54 @@ public sealed partial class OutboxTemplateTests : MessagingTest
             TimeSpan.FromSeconds(60), "every written message to be relayed");
     }
 
+    [Fact]
+    public async Task Number_and_text_columns_fill_their_properties_as_publishing_would_serialize_them()
+    {
+        var reports = new (Guid Id, long Total, string Label)[]
+        {
+            (Guid.NewGuid(), 0, "plain"), (Guid.NewGuid(), long.MaxValue, "quoted \"label\" with \\ and a\nline"), (Guid.NewGuid(), -42, "é ünïcode ✓"),
+        };
+        var published = new TestReport(Guid.NewGuid(), 1234567, "plain");
+        await using (var writer = await MessagingTestHost.StartAsync(Queues, options => options.Relay = false))
+        {
+            await writer.PublishInTransactionAsync([published]);
+            await using var scope = writer.Services.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<MessagingTestDbContext>();
+            await using var transaction = await db.Database.BeginTransactionAsync();
+            var template = await OutboxMessageTemplate.CaptureAsync(db, scope.ServiceProvider.GetRequiredService<IPublishEndpoint>(),
+                columns => new TestReport(columns.Uuid("report_id"), columns.Bigint("total"), columns.Text("label")), reports.Length, CancellationToken.None);
+            await using var command = new NpgsqlCommand(
+                $"WITH source AS (SELECT * FROM unnest(@ids, @totals, @labels) AS s(report_id, total, label)), {template.Ctes("source")} SELECT 1",
+                (NpgsqlConnection)db.Database.GetDbConnection());
+            command.Parameters.AddWithValue("ids", reports.Select(r => r.Id).ToArray());
+            command.Parameters.AddWithValue("totals", reports.Select(r => r.Total).ToArray());
+            command.Parameters.AddWithValue("labels", reports.Select(r => r.Label).ToArray());
+            command.Parameters.AddRange(template.Parameters.ToArray());
+            await command.ExecuteNonQueryAsync();
+            await transaction.CommitAsync();
+        }
+
+        var rows = await RowsAsync();
+        var reference = Assert.Single(rows, r => r.Body.Contains(published.ReportId.ToString("D"), StringComparison.Ordinal));
+        foreach (var report in reports)
+        {
+            var row = Assert.Single(rows, r => r.Body.Contains(report.Id.ToString("D"), StringComparison.Ordinal));
+            var message = System.Text.Json.JsonDocument.Parse(row.Body).RootElement.GetProperty("message");
+            Assert.Equal((report.Id, report.Total, report.Label),
+                (message.GetProperty("reportId").GetGuid(), message.GetProperty("total").GetInt64(), message.GetProperty("label").GetString()));
+        }
+
+        // Apart from the values, the envelope is the one publishing writes.
+        var plain = Assert.Single(rows, r => r.Body.Contains(reports[0].Id.ToString("D"), StringComparison.Ordinal));
+        Assert.Equal(
+            reference.Normalized(published.ReportId).Replace("\"total\": 1234567", "\"total\": {total}", StringComparison.Ordinal),
+            plain.Normalized(reports[0].Id).Replace("\"total\": 0", "\"total\": {total}", StringComparison.Ordinal));
+
+        await using var relay = await MessagingTestHost.StartAsync(Queues);
+        var written = rows.Where(r => r.Body.Contains("\"label\"", StringComparison.Ordinal)).Select(r => r.MessageId).ToList();
+        await Eventually.MatchAsync(() => MessagingDatabase.OutboxRowsAsync(written), left => left == 0, TimeSpan.FromSeconds(60), "the reports to be relayed");
+    }
+
     /// <summary>A NewId with its sequence and time parts masked: what one process's ids share.</summary>
     private static string Shape(Guid id) => $"{id.ToString("D")[..4]}????{id.ToString("D")[8..19]}";
 
@@ -100,7 +148,7 @@ public sealed partial class OutboxTemplateTests : MessagingTest
             var text = $"{Body}\n{Columns}"
                 .Replace(MessageId.ToString("D"), "{messageId}", StringComparison.Ordinal)
                 .Replace(ConversationId.ToString("D"), "{conversationId}", StringComparison.Ordinal)
-                .Replace(counter.ToString("D"), "{counterId}", StringComparison.Ordinal);
+                .Replace(counter.ToString("D"), "{id}", StringComparison.Ordinal);
             return TraceParent().Replace(SentTime().Replace(text, "\"sentTime\": \"{sentTime}\""), "{traceparent}");
         }
     }

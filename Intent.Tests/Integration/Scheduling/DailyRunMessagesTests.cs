@@ -13,7 +13,7 @@ using Quartz;
 namespace Intent.Tests.Integration.Scheduling;
 
 /// <summary>
-/// The daily job writes its runs' messages with SQL; the saga must not be able to tell them from the
+/// The daily job writes its runs' messages with SQL; their consumer must not be able to tell them from the
 /// messages the bus outbox writes when each run is published through MassTransit.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
@@ -22,7 +22,7 @@ public sealed partial class DailyRunMessagesTests
     private static readonly DateOnly DataDate = DateOnly.Parse(RunsWorld.DataDate, System.Globalization.CultureInfo.InvariantCulture);
 
     [Fact]
-    public async Task The_saga_receives_a_set_based_daily_run_message_exactly_as_one_published_through_the_bus_outbox()
+    public async Task The_daily_runs_consumer_receives_a_set_based_message_exactly_as_one_published_through_the_bus_outbox()
     {
         var deliveries = new Deliveries();
         await using var world = await RunsWorld.CreateAsync(
@@ -49,8 +49,8 @@ public sealed partial class DailyRunMessagesTests
 
         var fromSql = deliveries.Of(setBasedRun.CorrelationId);
         var fromBus = deliveries.Of(publishedRun.CorrelationId);
-        Assert.Equal(new MaterializeAudienceRun { RunId = setBasedRun.CorrelationId, AudienceId = daily, OrganizationId = world.OrganizationId }, fromSql.Message);
-        Assert.Equal(new MaterializeAudienceRun { RunId = publishedRun.CorrelationId, AudienceId = published, OrganizationId = world.OrganizationId }, fromBus.Message);
+        Assert.Equal(new StartDailyRun { RunId = setBasedRun.CorrelationId }, fromSql.Message);
+        Assert.Equal(new StartDailyRun { RunId = publishedRun.CorrelationId }, fromBus.Message);
 
         // Ids: MassTransit's NewId from this process (same process and worker parts), different for each message.
         Assert.Equal(NewIdShape(NewId.NextGuid()), NewIdShape(fromSql.MessageId));
@@ -84,7 +84,7 @@ public sealed partial class DailyRunMessagesTests
 
         await using var transaction = await db.Database.BeginTransactionAsync();
         db.AudienceRuns.Add(run);
-        await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = run.AudienceId, OrganizationId = run.OrganizationId });
+        await publisher.Publish(new StartDailyRun { RunId = run.CorrelationId });
         await db.SaveChangesAsync();
         await transaction.CommitAsync();
         return run;
@@ -109,9 +109,9 @@ public sealed partial class DailyRunMessagesTests
     [GeneratedRegex("\"sentTime\": \"[^\"]+\"")]
     private static partial Regex SentTimeField();
 
-    /// <summary>A delivery of <see cref="MaterializeAudienceRun"/> as the saga's consume context held it.</summary>
+    /// <summary>A delivery of <see cref="StartDailyRun"/> as its consume context held it.</summary>
     private sealed record Delivery(
-        MaterializeAudienceRun Message,
+        StartDailyRun Message,
         Guid MessageId,
         Guid ConversationId,
         string? TransportMessageId,
@@ -136,7 +136,7 @@ public sealed partial class DailyRunMessagesTests
         {
             foreach (var (value, name) in new[]
                      {
-                         (Message.RunId.ToString("D"), "{runId}"), (Message.AudienceId.ToString("D"), "{audienceId}"),
+                         (Message.RunId.ToString("D"), "{runId}"),
                          (MessageId.ToString("D"), "{messageId}"), (ConversationId.ToString("D"), "{conversationId}"),
                          (Headers["MT-Activity-Id"], "{traceparent}"),
                      })
@@ -153,7 +153,7 @@ public sealed partial class DailyRunMessagesTests
         private readonly ConcurrentDictionary<Guid, Delivery> _byRun = new();
 
         public Delivery Of(Guid runId) =>
-            _byRun.TryGetValue(runId, out var delivery) ? delivery : throw new InvalidOperationException($"run {runId} was not delivered to the saga");
+            _byRun.TryGetValue(runId, out var delivery) ? delivery : throw new InvalidOperationException($"run {runId} was not delivered to its consumer");
 
         public Task PreConsume<T>(ConsumeContext<T> context)
             where T : class => Task.CompletedTask;
@@ -161,7 +161,7 @@ public sealed partial class DailyRunMessagesTests
         public Task PostConsume<T>(ConsumeContext<T> context)
             where T : class
         {
-            if (context.Message is MaterializeAudienceRun message)
+            if (context.Message is StartDailyRun message)
             {
                 var receive = context.ReceiveContext;
                 _byRun[message.RunId] = new Delivery(
@@ -183,8 +183,7 @@ public sealed partial class DailyRunMessagesTests
                         $"initiator {context.InitiatorId}",
                         $"request {context.RequestId}",
                         $"expiration {context.ExpirationTime}",
-                        $"host {context.Host.MachineName} {context.Host.ProcessName} {context.Host.ProcessId} {context.Host.Assembly} {context.Host.MassTransitVersion}",
-                        $"organization {message.OrganizationId}"));
+                        $"host {context.Host.MachineName} {context.Host.ProcessName} {context.Host.ProcessId} {context.Host.Assembly} {context.Host.MassTransitVersion}"));
             }
 
             return Task.CompletedTask;

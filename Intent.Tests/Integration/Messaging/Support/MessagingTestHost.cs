@@ -77,6 +77,7 @@ public sealed class MessagingTestHost : IAsyncDisposable
                 bus.AddConsumer<TestEventConsumer>();
                 bus.AddConsumer<TestCommandConsumer>();
                 bus.AddConsumer<CounterChangedConsumer>();
+                bus.AddConsumer<TestBatchConsumer>(c => c.Options<BatchOptions>(batch => batch.SetMessageLimit(10).SetTimeLimit(TimeSpan.FromMilliseconds(500))));
             }
 
             if (options.Saga)

@@ -22,6 +22,20 @@ public sealed class TestCommandConsumer(MessagingTestDbContext db) : IConsumer<T
     }
 }
 
+/// <summary>Records each <see cref="TestBatchItem"/> of the batches it handles.</summary>
+public sealed class TestBatchConsumer(MessagingTestDbContext db) : IConsumer<Batch<TestBatchItem>>
+{
+    public Task Consume(ConsumeContext<Batch<TestBatchItem>> context)
+    {
+        foreach (var item in context.Message)
+        {
+            db.Effects.Add(Effect.Of(item, nameof(TestBatchConsumer), item.Message.Group, item.Message.Sequence));
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
 /// <summary>Records each count the counter saga announces.</summary>
 public sealed class CounterChangedConsumer(MessagingTestDbContext db) : IConsumer<CounterChanged>
 {

@@ -11,3 +11,9 @@ public sealed record IncrementCounter(Guid CounterId);
 
 /// <summary>Published by the counter saga, in the transaction that reached <see cref="Count"/>.</summary>
 public sealed record CounterChanged(Guid CounterId, int Count);
+
+/// <summary>A command the messaging tests' batch consumer takes many at a time.</summary>
+public sealed record TestBatchItem(string Group, int Sequence);
+
+/// <summary>A message with a number and a text beside its id, for outbox templates.</summary>
+public sealed record TestReport(Guid ReportId, long Total, string Label);
