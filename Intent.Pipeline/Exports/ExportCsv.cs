@@ -46,8 +46,7 @@ public static partial class ExportCsv
                 SELECT m.rank AS "rank", {columns},
                        m.intent_score AS "intentScore", m.topic_overlap AS "topicOverlap",
                        array_to_string(m.matched_topic_ids, ';') AS "matchedTopicIds"
-                FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
-                WHERE m.snapshot_id = (SELECT s.id FROM audience_snapshots s WHERE s.result_key = '{resultKey}')
+                FROM {SnapshotPages.Members($"(SELECT s.id FROM audience_snapshots s WHERE s.result_key = '{resultKey}')")} JOIN people p ON p.person_id = m.person_id
                 ORDER BY m.rank
             ) TO STDOUT WITH (FORMAT csv, HEADER true{forceQuote})
             """;
