@@ -19,13 +19,14 @@ public static class RunResultsEndpoint
 
     /// <summary>
     /// One page of a snapshot: ranks are 1..N without gaps (<c>row_number()</c> when materialized), so the page
-    /// after <c>@offset</c> is the primary-key range <c>(snapshot id, @offset, @last]</c> and costs the same at any
-    /// depth. The snapshot's id is looked up once by its key; the key is cast to the column's <c>character(64)</c>: compared as text, it could not use the index at all.
+    /// after <c>@offset</c> is the ranks <c>(@offset, @last]</c>, held by at most two rows of member pages, read by their
+    /// primary key <c>(snapshot id, page)</c>: it costs the same at any depth. The snapshot's id is looked up once by its key;
+    /// the key is cast to the column's <c>character(64)</c>: compared as text, it could not use the index at all.
     /// </summary>
     public static readonly string PageSql = $"""
         SELECT m.intent_score, m.topic_overlap, m.matched_topic_ids, {string.Join(", ", ResultFields.All.Select(f => "p." + f.Column))}
-        FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
-        WHERE m.snapshot_id = (SELECT s.id FROM audience_snapshots s WHERE s.result_key = @key::character(64)) AND m.rank > @offset AND m.rank <= @last
+        FROM {SnapshotPages.Ranks("(SELECT s.id FROM audience_snapshots s WHERE s.result_key = @key::character(64))", "@offset", "@last")}
+            JOIN people p ON p.person_id = m.person_id
         ORDER BY m.rank
         """;
 

@@ -95,6 +95,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         var results = last.Results;
         var deepOffset = (int)Math.Min(DeepOffset, results - PageSize);
         var (firstPage, deepPage) = await PagesAsync(worker.Services, last, deepOffset);
+        var storage = await StorageAsync(dataSource, last);
 
         var oursMedian = Median(ours);
         var directMedian = Median(direct);
@@ -107,7 +108,7 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         Console.WriteLine($"| floor: candidate step alone with psql (day's partition, index-only, counted) | {floor.TotalMilliseconds:N0} ms | 1.00 | {floor / directMedian:N2} |");
         Console.WriteLine($"| + each candidate's best score and topics in order (counted) | {Median(topics).TotalMilliseconds:N0} ms | {Median(topics) / floor:N2} | {Median(topics) / directMedian:N2} |");
         Console.WriteLine($"| + filter on people_traits (counted) | {Median(filtered).TotalMilliseconds:N0} ms | {Median(filtered) / floor:N2} | {Median(filtered) / directMedian:N2} |");
-        Console.WriteLine($"| + claim and insert of the members, committed | {Median(inserted).TotalMilliseconds:N0} ms | {Median(inserted) / floor:N2} | {Median(inserted) / directMedian:N2} |");
+        Console.WriteLine($"| + claim and insert of the member pages, committed | {Median(inserted).TotalMilliseconds:N0} ms | {Median(inserted) / floor:N2} | {Median(inserted) / directMedian:N2} |");
         Console.WriteLine($"| + counts and stats: the whole statement with psql, committed | {directMedian.TotalMilliseconds:N0} ms | {directMedian / floor:N2} | 1.00 |");
         Console.WriteLine($"| our run, MaterializeAudienceRun committed -> run completed | {oursMedian.TotalMilliseconds:N0} ms | {oursMedian / floor:N2} | {oursMedian / directMedian:N2} |");
         Console.WriteLine($"| of which committed -> the snapshot's transaction began (saga, relay, broker) | {Median(oursBefore).TotalMilliseconds:N0} ms | | |");
@@ -130,6 +131,32 @@ public sealed class MaterializeBenchmark(BenchSettings settings)
         Console.WriteLine($"| page at offset {deepOffset:N0} | {deepPage.TotalMilliseconds:N1} ms | {deepPage / firstPage:N2} |");
         Console.WriteLine();
         Console.WriteLine($"target: deep page <= 1.5 x first page: {(deepPage / firstPage <= 1.5 ? "met" : "MISSED")}");
+        Console.WriteLine();
+        Console.WriteLine(storage);
+    }
+
+    /// <summary>
+    /// Bytes per member (<c>pg_total_relation_size</c> / members) of the member pages, beside the last run's members
+    /// written as the table before pages held them: one row each under a <c>(snapshot_id, rank)</c> key filled to 100%.
+    /// </summary>
+    private static async Task<string> StorageAsync(NpgsqlDataSource dataSource, Materialized run)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"""
+            CREATE TEMPORARY TABLE bench_member_rows AS
+            SELECT m.snapshot_id, m.rank::integer AS rank, m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids
+            FROM {SnapshotPages.Members("(SELECT s.id FROM audience_snapshots s JOIN audience_runs r ON r.result_key = s.result_key WHERE r.id = @run)")};
+            ALTER TABLE bench_member_rows ADD PRIMARY KEY (snapshot_id, rank) WITH (fillfactor = 100);
+            SELECT (SELECT sum(cardinality(person_ids)) FROM audience_snapshot_pages)::bigint, (SELECT count(*) FROM audience_snapshot_pages),
+                   pg_total_relation_size('audience_snapshot_pages'), (SELECT count(*) FROM bench_member_rows), pg_total_relation_size('bench_member_rows');
+            """;
+        command.Parameters.AddWithValue("run", run.RunId);
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        var (members, pages, bytes, rows, rowBytes) = (reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3), reader.GetInt64(4));
+        return $"storage: {members:N0} members in {pages:N0} page rows, {(double)bytes / members:N1} bytes per member; " +
+               $"the last run's {rows:N0} members as one row each (the storage before pages): {(double)rowBytes / rows:N1} bytes per member";
     }
 
     /// <summary>The benchmark's data date (at least 10 million scores), loaded unless the database has it; its filter catalog counted.</summary>

@@ -2,12 +2,12 @@ namespace Intent.Data.Runs;
 
 /// <summary>
 /// The materialized people of one (organization, configHash, dataDate): runs with the same
-/// <see cref="ResultKey"/> share it. Members are in <c>audience_snapshot_members</c> (SQL only), which
-/// refer to their snapshot by <see cref="Id"/>.
+/// <see cref="ResultKey"/> share it. Its members are in pages of <c>audience_snapshot_pages</c> (SQL only,
+/// <see cref="SnapshotPages"/>), which refer to their snapshot by <see cref="Id"/>.
 /// </summary>
 public sealed class AudienceSnapshot
 {
-    /// <summary>The small number members carry instead of the 64-character result key.</summary>
+    /// <summary>The small number member pages carry instead of the 64-character result key.</summary>
     public int Id { get; set; }
 
     public string ResultKey { get; set; } = "";

@@ -68,7 +68,7 @@ public static class SnapshotStatsSql
 
     /// <summary>Stores the stats of an existing snapshot (parameter <c>@key</c>) and returns them.</summary>
     public static string Refresh() => $"""
-        UPDATE audience_snapshots SET stats = {Document("audience_snapshot_members m JOIN people_traits p ON p.person_id = m.person_id WHERE m.snapshot_id = (SELECT id FROM audience_snapshots WHERE result_key = @key)")}
+        UPDATE audience_snapshots SET stats = {Document($"{SnapshotPages.Members("(SELECT id FROM audience_snapshots WHERE result_key = @key)")} JOIN people_traits p ON p.person_id = m.person_id")}
         WHERE result_key = @key
         RETURNING stats::text AS "Value"
         """;

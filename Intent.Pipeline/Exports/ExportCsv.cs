@@ -24,7 +24,10 @@ public static partial class ExportCsv
         return await ToRfc4180Async(source, destination, cancellationToken);
     }
 
-    /// <summary>The COPY statement; the key is checked to be a result key (hex) because COPY takes no parameters.</summary>
+    /// <summary>
+    /// The COPY statement; the key is checked to be a result key (hex) because COPY takes no parameters. Members are
+    /// ranked before they meet <c>people</c>: a sort of narrow rows whose order the join keeps, not one of whole CSV rows.
+    /// </summary>
     public static string CopyCommand(string resultKey, bool neutralizeFormulas)
     {
         if (!ResultKeyPattern().IsMatch(resultKey))
@@ -46,8 +49,8 @@ public static partial class ExportCsv
                 SELECT m.rank AS "rank", {columns},
                        m.intent_score AS "intentScore", m.topic_overlap AS "topicOverlap",
                        array_to_string(m.matched_topic_ids, ';') AS "matchedTopicIds"
-                FROM audience_snapshot_members m JOIN people p ON p.person_id = m.person_id
-                WHERE m.snapshot_id = (SELECT s.id FROM audience_snapshots s WHERE s.result_key = '{resultKey}')
+                FROM (SELECT * FROM {SnapshotPages.Members($"(SELECT s.id FROM audience_snapshots s WHERE s.result_key = '{resultKey}')")} ORDER BY m.rank) m
+                    JOIN people p ON p.person_id = m.person_id
                 ORDER BY m.rank
             ) TO STDOUT WITH (FORMAT csv, HEADER true{forceQuote})
             """;

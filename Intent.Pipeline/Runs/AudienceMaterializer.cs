@@ -10,8 +10,8 @@ namespace Intent.Pipeline.Runs;
 /// <summary>
 /// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
 /// topics within the score range on the run's date) and the filtered results go from
-/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into <c>audience_snapshot_members</c> with one
-/// INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
+/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into pages of members
+/// (<see cref="SnapshotPages"/>) with one grouped INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
 /// </summary>
 public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
 {
@@ -82,13 +82,15 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     public static (string Sql, List<NpgsqlParameter> Parameters) BuildStatement(AudienceConfig config, string resultKey, DateOnly dataDate)
     {
         var (audience, parameters) = AudienceSql(config, dataDate, matchedTopics: true, "filled");
+        var ranked = $"""
+            (SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key) AS snapshot_id, row_number() OVER (ORDER BY {RankOrder("f")}) AS rank,
+                    f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
+             FROM filtered f)
+            """;
         var sql = $"""
             WITH {audience},
             inserted AS (
-                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY {RankOrder("f")}),
-                       f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
-                FROM filtered f
+                {SnapshotPages.Insert(ranked)}
             )
             UPDATE audience_snapshots
             SET candidate_count = (SELECT count(*) FROM matched),

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Intent.Data.Runs;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 using Intent.Tests.Integration.Telemetry;
@@ -68,7 +69,7 @@ public sealed class PreviewTests(BuilderWorldFixture fixture) : IClassFixture<Bu
         Assert.Equal(run.GetProperty("configHash").GetString(), preview.GetProperty("configHash").GetString());
         Assert.Equal(run.GetProperty("dataDate").GetString(), preview.GetProperty("dataDate").GetString());
 
-        var members = $"audience_snapshot_members m JOIN audience_snapshots s ON s.id = m.snapshot_id JOIN people p ON p.person_id = m.person_id "
+        var members = $"{SnapshotPages.Members()} JOIN audience_snapshots s ON s.id = m.snapshot_id JOIN people p ON p.person_id = m.person_id "
                       + $"WHERE s.result_key = '{run.GetProperty("resultKey").GetString()}'";
         var sample = preview.GetProperty("sample").EnumerateArray().ToList();
         Assert.Equal(10, sample.Count);
@@ -103,7 +104,7 @@ public sealed class PreviewTests(BuilderWorldFixture fixture) : IClassFixture<Bu
     {
         const string Fingerprint = """
             SELECT concat_ws('/', (SELECT count(*) FROM audiences), (SELECT count(*) FROM audience_runs), (SELECT count(*) FROM audience_snapshots),
-                (SELECT count(*) FROM audience_snapshot_members), (SELECT count(*) FROM outbox_message), (SELECT count(*) FROM filter_catalog_builds))
+                (SELECT count(*) FROM audience_snapshot_pages), (SELECT count(*) FROM outbox_message), (SELECT count(*) FROM filter_catalog_builds))
             """;
         var before = await World.Database.ScalarAsync<string>(Fingerprint);
 

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Net;
+using Intent.Data.Runs;
 using Intent.Pipeline.Scheduling;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
@@ -44,17 +46,17 @@ public sealed class DataLifecycleTests
         Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_exports"));
 
         var aloneSnapshot = await world.Database.ScalarAsync<int>($"SELECT id FROM audience_snapshots WHERE result_key = '{aloneKey}'");
-        Assert.True(await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {aloneSnapshot}") > 0);
+        Assert.True(await world.Database.ScalarAsync<long>($"SELECT count(*) FROM {SnapshotPages.Members(aloneSnapshot.ToString(CultureInfo.InvariantCulture))}") > 0);
         await TriggerAsync(world, SweepUnusedSnapshotsJob.Key);
         await Eventually.MatchAsync(() => world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshots WHERE result_key = '{aloneKey}'"),
             count => count == 0, TimeSpan.FromSeconds(30), "the unused snapshot to be removed");
-        Assert.Equal(0L, await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {aloneSnapshot}"));
+        Assert.Equal(0L, await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = {aloneSnapshot}"));
 
         var keptResult = await world.RunAsync(kept, keptRun);
         Assert.Equal(1L, await world.Database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshots WHERE result_key = '{keptKey}'"));
         Assert.Equal(keptResult.GetProperty("resultCount").GetInt64(),
             await world.Database.ScalarAsync<long>(
-                $"SELECT count(*) FROM audience_snapshot_members m JOIN audience_snapshots s ON s.id = m.snapshot_id WHERE s.result_key = '{keptKey}'"));
+                $"SELECT count(*) FROM {SnapshotPages.Members()} JOIN audience_snapshots s ON s.id = m.snapshot_id WHERE s.result_key = '{keptKey}'"));
         var (results, page) = await world.Client.SendAsync(HttpMethod.Get, $"/v1/intent/audiences/{kept}/runs/{keptRun}/results?limit=5");
         Assert.Equal(HttpStatusCode.OK, results.StatusCode);
         Assert.Equal(5, page.Data().GetProperty("results").GetArrayLength());

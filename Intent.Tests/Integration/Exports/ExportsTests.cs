@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using CsvHelper;
 using Intent.Cli;
+using Intent.Data.Runs;
 using Intent.Pipeline.Exports;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
@@ -93,7 +94,7 @@ public sealed class ExportsTests
         // Every row, as the database has it: rank, person and score, hashed in rank order.
         var expected = await world.Database.ScalarAsync<string>(
             "SELECT md5(string_agg(m.rank || '|' || p.hashed_email || '|' || m.intent_score, E'\\n' ORDER BY m.rank)) " +
-            "FROM audience_snapshot_members m JOIN people p USING (person_id)");
+            $"FROM {SnapshotPages.Members()} JOIN people p USING (person_id)");
         var scoreColumn = Array.IndexOf(header, "intentScore");
         using var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5);
         var rows = 0;

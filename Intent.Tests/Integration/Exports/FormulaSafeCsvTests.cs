@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using CsvHelper;
+using Intent.Data.Runs;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 
@@ -18,7 +19,7 @@ public sealed class FormulaSafeCsvTests
         var audience = await world.AudienceAsync(new { topicIds = new[] { 1, 2, 3 }, minScore = 30 });
         var runId = (await world.QueueAsync(audience)).GetProperty("id").GetGuid();
         Assert.Equal("completed", (await world.WaitForStatusAsync(audience, runId, "completed", "failed")).GetProperty("status").GetString());
-        var person = await world.Database.ScalarAsync<long>("SELECT person_id FROM audience_snapshot_members WHERE rank = 1");
+        var person = await world.Database.ScalarAsync<long>($"SELECT m.person_id FROM {SnapshotPages.Members()} WHERE m.rank = 1");
         await world.Database.ExecuteAsync($"""
             UPDATE people SET first_name = '{Hyperlink}', headline = '-1+2', company_name = '@SUM(1)', phone = '+1 555',
                               business_email = '+sales@example.com', last_name = 'Plain'

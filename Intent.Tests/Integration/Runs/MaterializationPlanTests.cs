@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Intent.Cli;
+using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
 using Intent.Pipeline.Runs;
 using Npgsql;
@@ -55,7 +56,7 @@ public sealed class MaterializationPlanTests
         Assert.Equal(candidates, traits.GetProperty("Actual Loops").GetInt64());
         Assert.Equal(1L, traits.GetProperty("Actual Rows").GetInt64());
 
-        var triggers = root.GetProperty("Triggers").EnumerateArray().Where(t => t.GetProperty("Relation").GetString() == "audience_snapshot_members").ToList();
+        var triggers = root.GetProperty("Triggers").EnumerateArray().Where(t => t.GetProperty("Relation").GetString() == "audience_snapshot_pages").ToList();
         Assert.NotEmpty(triggers);
         Assert.All(triggers, t => Assert.True(t.GetProperty("Calls").GetInt64() == 1,
             $"{t.GetProperty("Trigger Name").GetString()} ran {t.GetProperty("Calls").GetInt64()} times for {results} members"));
@@ -67,7 +68,7 @@ public sealed class MaterializationPlanTests
     {
         await using var command = new NpgsqlCommand(
             $"""
-            SELECT s.candidate_count, s.result_count, (SELECT count(*) FROM audience_snapshot_members m WHERE m.snapshot_id = s.id)
+            SELECT s.candidate_count, s.result_count, (SELECT count(*) FROM {SnapshotPages.Members("s.id")})
             FROM audience_snapshots s WHERE s.result_key = '{key}'
             """,
             connection, transaction);

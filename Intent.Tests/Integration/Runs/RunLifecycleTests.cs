@@ -1,5 +1,6 @@
 using System.Net;
 using Intent.Contracts.Runs;
+using Intent.Data.Runs;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Messaging.Support;
 using MassTransit;
@@ -87,7 +88,7 @@ public sealed class RunLifecycleTests
         Assert.Equal(firstRun.GetProperty("resultKey").GetString(), secondRun.GetProperty("resultKey").GetString());
         Assert.Equal(firstRun.GetProperty("resultCount").GetInt64(), secondRun.GetProperty("resultCount").GetInt64());
         Assert.Equal(1L, await world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshots"));
-        Assert.Equal(firstRun.GetProperty("resultCount").GetInt64(), await world.Database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_members"));
+        Assert.Equal(firstRun.GetProperty("resultCount").GetInt64(), await world.Database.ScalarAsync<long>($"SELECT count(*) FROM {SnapshotPages.Members()}"));
 
         var runId = secondRun.GetProperty("id").GetGuid();
         var bus = world.Worker!.Services.GetRequiredService<IBus>();

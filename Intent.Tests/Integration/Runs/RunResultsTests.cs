@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Intent.Api.Runs;
+using Intent.Data.Runs;
 using Intent.Tests.Integration.Api;
 using Npgsql;
 
@@ -22,7 +23,7 @@ public sealed class RunResultsTests
         // Every member in rank order, read from the table itself.
         var all = (await world.Database.ScalarAsync<string>($"""
             SELECT string_agg(p.hashed_email || '/' || m.intent_score || '/' || m.topic_overlap, ',' ORDER BY m.rank)
-            FROM audience_snapshot_members m JOIN audience_snapshots s ON s.id = m.snapshot_id JOIN people p ON p.person_id = m.person_id
+            FROM {SnapshotPages.Members()} JOIN audience_snapshots s ON s.id = m.snapshot_id JOIN people p ON p.person_id = m.person_id
             WHERE s.result_key = '{key}'
             """)).Split(',');
         var total = all.Length;
@@ -58,30 +59,28 @@ public sealed class RunResultsTests
     }
 
     [Fact]
-    public async Task A_page_reads_only_its_own_rows_through_the_primary_key_at_any_depth()
+    public async Task A_page_reads_only_the_page_rows_holding_its_ranks_through_the_primary_key_at_any_depth()
     {
-        // Sizes where reading past rows or sorting would show: 200,000 people, three snapshots of 60,000.
+        // Sizes where reading past rows or sorting would show: 200,000 people, 40 snapshots of 20,000 members, 800 page rows.
         await using var world = await RunsWorld.CreateAsync(seeded: false, worker: false);
         const int People = 200_000;
-        const int Members = 60_000;
+        const int Members = 20_000;
         await world.Database.ExecuteAsync($"INSERT INTO people (person_id, hashed_email) SELECT g, md5(g::text) FROM generate_series(1, {People}) g");
-        var keys = Enumerable.Range(0, 3).Select(i => new string((char)('a' + i), 64)).ToList();
-        foreach (var (key, index) in keys.Select((k, i) => (k, i)))
-        {
-            await world.Database.ExecuteAsync($"""
-                INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-                VALUES ('{key}', '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', {Members}, {Members}, now());
-                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-                SELECT (SELECT id FROM audience_snapshots WHERE result_key = '{key}'), g, 1 + (g * 7 + {index * Members}) % {People}, 100 - g * 99 / {Members}, 1, ARRAY[1]
-                FROM generate_series(1, {Members}) g;
-                """);
-        }
+        var keys = Enumerable.Range(0, 40).Select(i => $"{i:x2}{new string('a', 62)}").ToList();
+        await world.Database.ExecuteAsync($"""
+            INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+            SELECT k, '{world.OrganizationId}', '{new string('e', 64)}', '{RunsWorld.DataDate}', {Members}, {Members}, now()
+            FROM unnest(ARRAY['{string.Join("', '", keys)}']) k;
+            {SnapshotPages.Insert($"(SELECT s.id AS snapshot_id, g AS rank, 1 + (g * 7 + s.id * {Members}) % {People} AS person_id, " +
+                                  $"(100 - g * 99 / {Members})::smallint AS intent_score, 1::smallint AS topic_overlap, ARRAY[1] AS matched_topic_ids " +
+                                  $"FROM audience_snapshots s CROSS JOIN generate_series(1, {Members}) g)")};
+            """);
 
-        await world.Database.ExecuteAsync("ANALYZE audience_snapshot_members; ANALYZE people");
+        await world.Database.ExecuteAsync("ANALYZE audience_snapshot_pages; ANALYZE people");
 
         await using var connection = new NpgsqlConnection(world.Database.ConnectionString);
         await connection.OpenAsync();
-        foreach (var offset in new[] { 0, 31_000, Members - 100 })
+        foreach (var offset in new[] { 0, 11_000, 11_950, Members - 100 })
         {
             // The statement as the endpoint sends it: the same text, the same parameter types.
             await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) {RunResultsEndpoint.PageSql}", connection);
@@ -99,31 +98,38 @@ public sealed class RunResultsTests
             await prepare.ExecuteNonQueryAsync();
         }
 
-        await using var generic = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page ('{keys[1]}', 45000, 45100)", connection);
-        var plan = (string)(await generic.ExecuteScalarAsync())!;
-        Assert.Contains("$2", plan, StringComparison.Ordinal);
-        AssertReadsOnePage(plan, 45_000);
+        foreach (var offset in new[] { 15_000, 15_950 })
+        {
+            await using var generic = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE page ('{keys[1]}', {offset}, {offset + 100})", connection);
+            var plan = (string)(await generic.ExecuteScalarAsync())!;
+            Assert.Contains("$2", plan, StringComparison.Ordinal);
+            AssertReadsOnePage(plan, offset);
+        }
     }
 
     private static IEnumerable<string> Rows(JsonElement data) =>
         data.GetProperty("results").EnumerateArray().Select(p =>
             $"{p.GetProperty("hashedEmail").GetString()}/{p.GetProperty("intent").GetProperty("score").GetInt32()}/{p.GetProperty("intent").GetProperty("topicOverlap").GetInt32()}");
 
+    // The page of 100 after offset: one page row, or two where it straddles them; only those 100 members are sorted.
     private static void AssertReadsOnePage(string explained, int offset)
     {
         using var document = JsonDocument.Parse(explained);
         var nodes = Nodes(document.RootElement[0].GetProperty("Plan")).ToList();
         var types = string.Join(", ", nodes.Select(n => n.GetProperty("Node Type").GetString()));
 
-        Assert.DoesNotContain(nodes, n => n.GetProperty("Node Type").GetString()!.Contains("Sort", StringComparison.Ordinal));
-        var members = Assert.Single(nodes, n => n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "audience_snapshot_members");
-        Assert.True(members.GetProperty("Node Type").GetString() == "Index Scan", $"members are read by {types} at offset {offset}");
-        Assert.Equal("audience_snapshot_members_pkey", members.GetProperty("Index Name").GetString());
-        var condition = members.GetProperty("Index Cond").GetString()!;
+        Assert.All(nodes.Where(n => n.GetProperty("Node Type").GetString()!.Contains("Sort", StringComparison.Ordinal)),
+            sort => Assert.True(sort.GetProperty("Actual Rows").GetInt64() <= 100, $"{sort.GetProperty("Actual Rows").GetInt64()} rows sorted at offset {offset}"));
+        var pages = Assert.Single(nodes, n => n.TryGetProperty("Relation Name", out var relation) && relation.GetString() == "audience_snapshot_pages");
+        Assert.True(pages.GetProperty("Node Type").GetString() == "Index Scan", $"pages are read by {types} at offset {offset}");
+        Assert.Equal("audience_snapshot_pages_pkey", pages.GetProperty("Index Name").GetString());
+        var condition = pages.GetProperty("Index Cond").GetString()!;
         Assert.Contains("(snapshot_id = ", condition, StringComparison.Ordinal);
-        Assert.Contains("(rank > ", condition, StringComparison.Ordinal);
-        Assert.Contains("(rank <= ", condition, StringComparison.Ordinal);
-        Assert.Equal(100, members.GetProperty("Actual Rows").GetInt64() * members.GetProperty("Actual Loops").GetInt64());
+        Assert.Contains("(page >= ", condition, StringComparison.Ordinal);
+        Assert.Contains("(page <= ", condition, StringComparison.Ordinal);
+        var touched = offset / SnapshotPages.Size == (offset + 99) / SnapshotPages.Size ? 1 : 2;
+        Assert.Equal(touched, pages.GetProperty("Actual Rows").GetInt64() * pages.GetProperty("Actual Loops").GetInt64());
+        Assert.Equal(100, nodes[0].GetProperty("Actual Rows").GetInt64());
     }
 
     private static IEnumerable<JsonElement> Nodes(JsonElement node)

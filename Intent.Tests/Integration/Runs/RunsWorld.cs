@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Intent.Cli;
 using Intent.Data.Organizations;
+using Intent.Data.Runs;
 using Intent.Tests.Integration.Api;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -173,17 +174,20 @@ public sealed class RunsWorld : IAsyncDisposable
     {
         var runId = Guid.NewGuid();
         var key = Convert.ToHexStringLower(SHA256.HashData(runId.ToByteArray()));
+        var members = $"""
+            (SELECT (SELECT id FROM audience_snapshots WHERE result_key = '{key}') AS snapshot_id, row_number() OVER (ORDER BY person_id) AS rank, person_id,
+                    (1 + person_id % 100)::smallint AS intent_score, 2::smallint AS topic_overlap, ARRAY[1, 2] AS matched_topic_ids
+             FROM (SELECT person_id FROM people ORDER BY person_id LIMIT {people}) p)
+            """;
         await Database.ExecuteAsync($"""
             INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
             VALUES ('{key}', '{OrganizationId}', '{new string('e', 64)}', '{DataDate}', {people}, {people}, now());
-            INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-            SELECT (SELECT id FROM audience_snapshots WHERE result_key = '{key}'), row_number() OVER (ORDER BY person_id), person_id, 1 + person_id % 100, 1, ARRAY[1, 2]
-            FROM people ORDER BY person_id LIMIT {people};
+            {SnapshotPages.Insert(members)};
             INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key,
                                        candidate_count, result_count, attempts, created_at, updated_at, completed_at)
             SELECT '{runId}', '{audienceId}', '{OrganizationId}', 'completed', 'manual', '{"{}"}', '{new string('e', 64)}', '{DataDate}',
                     '{key}', count(*), count(*), 1, now(), now(), now()
-            FROM audience_snapshot_members WHERE snapshot_id = (SELECT id FROM audience_snapshots WHERE result_key = '{key}');
+            FROM {SnapshotPages.Members($"(SELECT id FROM audience_snapshots WHERE result_key = '{key}')")};
             """);
         return runId;
     }

@@ -1,12 +1,14 @@
+using System.Globalization;
+using Intent.Data.Runs;
 using Npgsql;
 
 namespace Intent.Tests.Integration.Runs;
 
 /// <summary>
-/// Members belong to a snapshot that exists. The rule is checked once per statement (migration MaterializationNearFloor)
-/// and keeps what the foreign key promised: members of a missing snapshot are refused (23503), deleting or truncating
-/// snapshots removes their members, a snapshot's id never changes, and members written while their snapshot is
-/// deleted never outlive it, whichever commits first.
+/// Members belong to a snapshot that exists. The rule is checked once per statement on the pages of members (migrations
+/// MaterializationNearFloor, SnapshotMemberPages) and keeps what a foreign key would promise: pages of a missing snapshot
+/// are refused (23503), deleting or truncating snapshots removes their pages, a snapshot's id never changes, and pages
+/// written while their snapshot is deleted never outlive it, whichever commits first. A page's arrays always line up.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class SnapshotMembersReferenceTests
@@ -23,12 +25,12 @@ public sealed class SnapshotMembersReferenceTests
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, insert.SqlState);
         var single = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(Members(snapshot + 1000, 1, 50)));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, single.SqlState);
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_members"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_pages"));
 
-        await database.ExecuteAsync(Members(snapshot, 1, 50));
-        var update = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync($"UPDATE audience_snapshot_members SET snapshot_id = {snapshot + 1000} WHERE rank <= 10"));
+        await database.ExecuteAsync(Members(snapshot, 1, 2500));
+        var update = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync($"UPDATE audience_snapshot_pages SET snapshot_id = {snapshot + 1000} WHERE page = 0"));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, update.SqlState);
-        Assert.Equal(50L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {snapshot}"));
+        Assert.Equal(2500L, await CountAsync(database, snapshot));
     }
 
     [Fact]
@@ -37,17 +39,17 @@ public sealed class SnapshotMembersReferenceTests
         await using var database = await ScratchDatabase.CreateAsync();
         var kept = await SnapshotAsync(database);
         var removed = await SnapshotAsync(database);
-        await database.ExecuteAsync(Members(kept, 1, 30) + ";" + Members(removed, 1, 40));
+        await database.ExecuteAsync(Members(kept, 1, 2300) + ";" + Members(removed, 1, 1400));
 
         var change = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync($"UPDATE audience_snapshots SET id = {removed + 1000} WHERE id = {removed}"));
         Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, change.SqlState);
 
         await database.ExecuteAsync($"DELETE FROM audience_snapshots WHERE id = {removed}");
-        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {removed}"));
-        Assert.Equal(30L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {kept}"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = {removed}"));
+        Assert.Equal(2300L, await CountAsync(database, kept));
 
         await database.ExecuteAsync("TRUNCATE audience_snapshots");
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_members"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_pages"));
     }
 
     [Fact]
@@ -69,7 +71,7 @@ public sealed class SnapshotMembersReferenceTests
             await deleter.CommitAsync();
         }
 
-        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_members WHERE snapshot_id = {first}"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = {first}"));
 
         // The delete comes first: the members' statement waits for it, then finds no snapshot.
         var second = await SnapshotAsync(database);
@@ -85,13 +87,44 @@ public sealed class SnapshotMembersReferenceTests
             Assert.Equal(PostgresErrorCodes.ForeignKeyViolation, refused.SqlState);
         }
 
-        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_members"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM audience_snapshot_pages"));
     }
 
-    private static string Members(int snapshot, int from, int count) => $"""
-        INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
-        SELECT {snapshot}, r, 1000 + r, 50, 1, ARRAY[1] FROM generate_series({from}, {from + count - 1}) r
-        """;
+    [Fact]
+    public async Task A_page_whose_arrays_do_not_line_up_is_refused()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        var snapshot = await SnapshotAsync(database);
+        string[] misaligned =
+        [
+            "'{1,2}', '{50}', '{1,1}', '{1,2}'",
+            "'{1,2}', '{50,40}', '{1}', '{1,2}'",
+            "'{1,2}', '{50,40}', '{1,2}', '{1,2}'",
+            "'{1,2}', '{50,40}', '{1,1}', '{1,2,3}'",
+            "'{}', '{}', '{}', '{}'",
+            $"(SELECT array_agg(g::bigint) FROM generate_series(1, {SnapshotPages.Size + 1}) g), " +
+            $"array_fill(50::smallint, ARRAY[{SnapshotPages.Size + 1}]), array_fill(1::smallint, ARRAY[{SnapshotPages.Size + 1}]), array_fill(1, ARRAY[{SnapshotPages.Size + 1}])",
+        ];
+        foreach (var arrays in misaligned)
+        {
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => database.ExecuteAsync(
+                $"INSERT INTO audience_snapshot_pages (snapshot_id, page, person_ids, intent_scores, topic_overlaps, matched_topic_ids) VALUES ({snapshot}, 0, {arrays})"));
+            Assert.Equal(PostgresErrorCodes.CheckViolation, refused.SqlState);
+        }
+
+        await database.ExecuteAsync(
+            $"INSERT INTO audience_snapshot_pages (snapshot_id, page, person_ids, intent_scores, topic_overlaps, matched_topic_ids) VALUES ({snapshot}, 0, '{{1,2}}', '{{50,40}}', '{{1,2}}', '{{7,8,9}}')");
+        Assert.Equal("1/1/{7},2/2/{8,9}", await database.ScalarAsync<string>(
+            $"SELECT string_agg(m.rank || '/' || m.person_id || '/' || m.matched_topic_ids::text, ',' ORDER BY m.rank) FROM {SnapshotPages.Members(snapshot.ToString(CultureInfo.InvariantCulture))}"));
+    }
+
+    private static string Members(int snapshot, int from, int count) => SnapshotPages.Insert($"""
+        (SELECT {snapshot} AS snapshot_id, r AS rank, 1000 + r AS person_id, 50::smallint AS intent_score, 1::smallint AS topic_overlap, ARRAY[1] AS matched_topic_ids
+         FROM generate_series({from}, {from + count - 1}) r)
+        """);
+
+    private static Task<long> CountAsync(ScratchDatabase database, int snapshot) =>
+        database.ScalarAsync<long>($"SELECT count(*) FROM {SnapshotPages.Members(snapshot.ToString(CultureInfo.InvariantCulture))}");
 
     private static async Task<int> SnapshotAsync(ScratchDatabase database) => await database.ScalarAsync<int>($"""
         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)

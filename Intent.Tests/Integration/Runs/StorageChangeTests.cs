@@ -16,15 +16,16 @@ using Npgsql;
 namespace Intent.Tests.Integration.Runs;
 
 /// <summary>
-/// The storage of snapshots and of what filters and stats read changed (migration MaterializationFloor). On the
-/// same data, a run materialized the way it was before (key-carrying members, filters and stats on the wide
-/// people rows) and then carried over by the migration, and a run materialized afterwards, have the same
-/// results, stats and CSV.
+/// The storage of snapshots changed twice: what filters and stats read and the members' key (migration
+/// MaterializationFloor), then members stored in pages instead of one row each (migration SnapshotMemberPages). For
+/// each change, on the same data, a run materialized the way it was before and then carried over by the migration,
+/// and a run materialized afterwards, have the same results, stats and CSV.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class StorageChangeTests
 {
     private const string BeforeMigration = "PipelineJobTypes";
+    private const string BeforePages = "TopicDailyAggregates";
     private static readonly DateOnly Date = new(2001, 1, 2);
 
     private const string ConfigJson = """
@@ -90,13 +91,135 @@ public sealed class StorageChangeTests
 
         foreach (var key in new[] { beforeKey, afterKey })
         {
-            Assert.Equal(beforeResults, await ResultsAsync(database, key, beforeCounts[1]));
+            Assert.Equal(beforeResults, string.Join(",", await ResultsAsync(database, key, 0, beforeCounts[1])));
             Assert.Equal(beforeCounts, await database.ScalarAsync<long[]>($"SELECT ARRAY[candidate_count, result_count] FROM audience_snapshots WHERE result_key = '{key}'"));
             Assert.Equal(Json(beforeStats), Json(await database.ScalarAsync<string>($"SELECT stats::text FROM audience_snapshots WHERE result_key = '{key}'")));
             Assert.Equal(Json(beforeStats), Json(await RefreshedStatsAsync(database, key)));
         }
 
         Assert.Equal(await CsvAsync(database, beforeKey), await CsvAsync(database, afterKey));
+    }
+
+    [Fact]
+    public async Task A_run_stored_as_member_rows_and_carried_into_pages_and_one_materialized_into_pages_have_the_same_results_stats_and_csv()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        await using (var db = database.CreateDbContext())
+        {
+            await db.GetService<IMigrator>().MigrateAsync(BeforePages);
+        }
+
+        var data = new SyntheticIntentData(new SeedOptions(People: 12_000, Topics: 20, Days: 1, Seed: 29, EndDate: Date));
+        await using (var connection = new NpgsqlConnection(database.ConnectionString))
+        {
+            await connection.OpenAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var loader = new IntentDataLoader(connection) { RefreshTopicAggregates = false };
+            await loader.CopyTopicsAsync(data.Topics());
+            await loader.CopyPeopleAsync(data.People());
+            await loader.LoadScoresAsync(Date, data.Scores(Date), transaction);
+            await transaction.CommitAsync();
+        }
+
+        var config = Parse(PagesConfigJson);
+        var before = await OrganizationAsync(database, "member rows");
+        var beforeKey = ResultKeys.For(before, config.Hash(), Date);
+        var beforeCounts = await MaterializeAsync(database, before, config, MemberRowsStatement);
+        var beforeSnapshot = $"(SELECT id FROM audience_snapshots WHERE result_key = '{beforeKey}')";
+        var beforeResults = await database.ScalarAsync<string[]>(
+            $"SELECT array_agg(m.rank || '/' || p.hashed_email || '/' || m.intent_score || '/' || m.topic_overlap || '/' || m.matched_topic_ids::text ORDER BY m.rank) " +
+            $"FROM audience_snapshot_members m JOIN people p USING (person_id) WHERE m.snapshot_id = {beforeSnapshot}");
+        Assert.True(beforeResults.Length > 2 * SnapshotPages.Size, $"the audience should span several pages ({beforeResults.Length} people)");
+        Assert.Equal(beforeCounts[1], beforeResults.Length);
+        Assert.Contains(beforeResults, r => r.Split('/')[3] != "1");
+        var beforeStats = await database.ScalarAsync<string>($"SELECT stats::text FROM audience_snapshots WHERE result_key = '{beforeKey}'");
+        Assert.Equal(Json(beforeStats), Json(await RefreshedStatsAsync(database, beforeKey, OnMemberRows(SnapshotStatsSql.Refresh(), "(SELECT id FROM audience_snapshots WHERE result_key = @key)"))));
+        var beforeCsv = await CopyCsvAsync(database, OnMemberRows(ExportCsv.CopyCommand(beforeKey, neutralizeFormulas: true), $"(SELECT s.id FROM audience_snapshots s WHERE s.result_key = '{beforeKey}')"));
+
+        await using (var db = database.CreateDbContext())
+        {
+            await db.Database.MigrateAsync();
+        }
+
+        Assert.Equal(0L, await database.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'audience_snapshot_members'"));
+        Assert.Equal((beforeResults.Length + SnapshotPages.Size - 1) / SnapshotPages.Size,
+            await database.ScalarAsync<long>($"SELECT count(*) FROM audience_snapshot_pages WHERE snapshot_id = {beforeSnapshot}"));
+        var after = await OrganizationAsync(database, "pages");
+        var afterKey = ResultKeys.For(after, config.Hash(), Date);
+        Assert.Equal(beforeCounts, await MaterializeAsync(database, after, config, (c, key) => AudienceMaterializer.BuildStatement(c, key, Date)));
+
+        foreach (var key in new[] { beforeKey, afterKey })
+        {
+            Assert.Equal(beforeResults, await ResultsAsync(database, key, 0, beforeResults.Length));
+            foreach (var offset in new[] { 0, 1, SnapshotPages.Size - 50, SnapshotPages.Size, 2 * SnapshotPages.Size - 1, beforeResults.Length - 100 })
+            {
+                Assert.Equal(beforeResults.Skip(offset).Take(100), await ResultsAsync(database, key, offset, 100));
+            }
+
+            Assert.Equal(Json(beforeStats), Json(await database.ScalarAsync<string>($"SELECT stats::text FROM audience_snapshots WHERE result_key = '{key}'")));
+            Assert.Equal(Json(beforeStats), Json(await RefreshedStatsAsync(database, key)));
+            Assert.Equal(beforeCsv, await CsvAsync(database, key));
+        }
+    }
+
+    private const string PagesConfigJson = """
+        {"topicIds":[1,2,3,4,5,6,7,8,9,10],"minScore":10,"filters":{"contact.hasBusinessEmail":true}}
+        """;
+
+    // The materialization statement as it was before pages: one member row each, ranked as today.
+    private static (string Sql, List<NpgsqlParameter> Parameters) MemberRowsStatement(AudienceConfig config, string key)
+    {
+        var (audience, parameters) = AudienceMaterializer.AudienceSql(config, Date, matchedTopics: true, "filled");
+        parameters.Add(new NpgsqlParameter("key", NpgsqlTypes.NpgsqlDbType.Char) { Value = key });
+        return ($"""
+            WITH {audience},
+            inserted AS (
+                INSERT INTO audience_snapshot_members (snapshot_id, rank, person_id, intent_score, topic_overlap, matched_topic_ids)
+                SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key), row_number() OVER (ORDER BY {AudienceMaterializer.RankOrder("f")}),
+                       f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
+                FROM filtered f
+            )
+            UPDATE audience_snapshots
+            SET candidate_count = (SELECT count(*) FROM matched),
+                result_count = (SELECT count(*) FROM filtered),
+                stats = {SnapshotStatsSql.GroupedDocument("filtered m", traits: "m")}
+            WHERE result_key = @key
+            """, parameters);
+    }
+
+    // A read of today's code with the member rows of the snapshot snapshotId in place of its pages.
+    private static string OnMemberRows(string sql, string snapshotId)
+    {
+        var rows = sql.Replace(SnapshotPages.Members(snapshotId), $"(SELECT * FROM audience_snapshot_members WHERE snapshot_id = {snapshotId}) m", StringComparison.Ordinal);
+        Assert.NotEqual(sql, rows);
+        return rows;
+    }
+
+    private static async Task<long[]> MaterializeAsync(
+        ScratchDatabase database, Guid organization, AudienceConfig config, Func<AudienceConfig, string, (string Sql, List<NpgsqlParameter> Parameters)> statement)
+    {
+        var key = ResultKeys.For(organization, config.Hash(), Date);
+        var (sql, parameters) = statement(config, key);
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var claim = new NpgsqlCommand(
+                         $"""
+                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                         VALUES ('{key}', '{organization}', '{config.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
+                         """, connection, transaction))
+        {
+            await claim.ExecuteNonQueryAsync();
+        }
+
+        await using (var build = new NpgsqlCommand(sql, connection, transaction))
+        {
+            build.Parameters.AddRange(parameters.ToArray());
+            await build.ExecuteNonQueryAsync();
+        }
+
+        await transaction.CommitAsync();
+        return await database.ScalarAsync<long[]>($"SELECT ARRAY[candidate_count, result_count] FROM audience_snapshots WHERE result_key = '{key}'");
     }
 
     private static string StatementBefore(AudienceConfig config, Guid organization, string key)
@@ -136,31 +259,31 @@ public sealed class StorageChangeTests
     }
 
     // The results as the endpoint reads them, in one page.
-    private static async Task<string> ResultsAsync(ScratchDatabase database, string key, long count)
+    private static async Task<List<string>> ResultsAsync(ScratchDatabase database, string key, int offset, long count)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(RunResultsEndpoint.PageSql, connection);
         command.Parameters.AddWithValue("key", key);
-        command.Parameters.AddWithValue("offset", 0);
-        command.Parameters.AddWithValue("last", count);
+        command.Parameters.AddWithValue("offset", offset);
+        command.Parameters.AddWithValue("last", offset + count);
         await using var reader = await command.ExecuteReaderAsync();
         var hashedEmail = 3 + ResultFields.All.ToList().FindIndex(f => f.Name == "hashedEmail");
         var rows = new List<string>();
         while (await reader.ReadAsync())
         {
             var topics = string.Join(",", reader.GetFieldValue<int[]>(2).Select(t => t.ToString(CultureInfo.InvariantCulture)));
-            rows.Add($"{rows.Count + 1}/{reader.GetString(hashedEmail)}/{reader.GetInt16(0)}/{reader.GetInt16(1)}/{{{topics}}}");
+            rows.Add($"{offset + rows.Count + 1}/{reader.GetString(hashedEmail)}/{reader.GetInt16(0)}/{reader.GetInt16(1)}/{{{topics}}}");
         }
 
-        return string.Join(",", rows);
+        return rows;
     }
 
-    private static async Task<string> RefreshedStatsAsync(ScratchDatabase database, string key)
+    private static async Task<string> RefreshedStatsAsync(ScratchDatabase database, string key, string? sql = null)
     {
         await using var connection = new NpgsqlConnection(database.ConnectionString);
         await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(SnapshotStatsSql.Refresh(), connection);
+        await using var command = new NpgsqlCommand(sql ?? SnapshotStatsSql.Refresh(), connection);
         command.Parameters.Add(new NpgsqlParameter("key", NpgsqlTypes.NpgsqlDbType.Char) { Value = key });
         return (string)(await command.ExecuteScalarAsync())!;
     }
@@ -172,6 +295,20 @@ public sealed class StorageChangeTests
         using var stream = new MemoryStream();
         var written = await ExportCsv.CopyAsync(connection, key, neutralizeFormulas: true, stream, CancellationToken.None);
         Assert.True(written.RowCount > 0);
+        return System.Text.Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    // The CSV of a COPY command, written the way exports write it.
+    private static async Task<string> CopyCsvAsync(ScratchDatabase database, string copyCommand)
+    {
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        using var stream = new MemoryStream();
+        using (var source = await connection.BeginTextExportAsync(copyCommand))
+        {
+            Assert.True((await ExportCsv.ToRfc4180Async(source, stream, CancellationToken.None)).RowCount > 0);
+        }
+
         return System.Text.Encoding.UTF8.GetString(stream.ToArray());
     }
 
