@@ -52,6 +52,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         delivery.Property(d => d.EventType).HasMaxLength(32);
         delivery.Property(d => d.Status).HasMaxLength(16);
         delivery.Property(d => d.LastError).HasMaxLength(500);
+        delivery.Property(d => d.TraceParent).HasMaxLength(64);
         delivery.HasOne<Webhook>().WithMany().HasForeignKey(d => d.WebhookId).OnDelete(DeleteBehavior.Cascade);
         delivery.HasOne<WebhookEvent>().WithMany().HasForeignKey(d => d.EventId).OnDelete(DeleteBehavior.Cascade);
 
@@ -60,5 +61,8 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
 
         // The delivery log of one webhook, newest first.
         delivery.HasIndex(d => new { d.WebhookId, d.CreatedAt, d.Id }).IsDescending(false, true, true).HasDatabaseName("ix_webhook_deliveries_log");
+
+        // The delivery loop claims pending deliveries by when they are due.
+        delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'pending'").HasDatabaseName("ix_webhook_deliveries_due");
     }
 }
