@@ -1,7 +1,6 @@
 using Intent.Data;
 using Intent.Pipeline.Diagnostics;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpenTelemetry.Trace;
 

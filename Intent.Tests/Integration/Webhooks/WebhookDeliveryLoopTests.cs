@@ -1,8 +1,6 @@
 using System.Text.Json;
 using Intent.Pipeline.Webhooks;
-using Intent.Tests.Integration.Api;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Intent.Tests.Integration.Webhooks;
 
@@ -32,7 +30,7 @@ public sealed class WebhookDeliveryLoopTests(WebhooksWorld world) : IClassFixtur
         await Task.Delay(TimeSpan.FromSeconds(1));
 
         var expected = eventIds.Select(WebhookSignatures.MessageId).Order().ToList();
-        foreach (var (received, secret) in new[] { (Received: world.Receiver.Received(first), Secret: firstSecret), (world.Receiver.Received(second), secondSecret) })
+        foreach (var (received, secret) in new[] { (world.Receiver.Received(first), firstSecret), (world.Receiver.Received(second), secondSecret) })
         {
             Assert.Equal(expected, received.Select(r => r.MessageId).Order().ToList());
             Assert.All(received, r => Assert.Equal([secret], r.VerifiedWith));
