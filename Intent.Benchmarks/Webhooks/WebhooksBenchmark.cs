@@ -165,14 +165,16 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
 
         var watch = Stopwatch.StartNew();
         worker.Services.GetRequiredService<WebhookDeliverySignal>().Set();
-        while (await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'") < delivered + events)
+
+        // The receiver's count first (in this process, no query competing for the CPU), then the database until all are recorded.
+        while (receiver.Count - received < events || await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'") < delivered + events)
         {
             if (watch.Elapsed > TimeSpan.FromMinutes(10))
             {
                 throw new InvalidOperationException("gave up waiting for the deliveries");
             }
 
-            await Task.Delay(10);
+            await Task.Delay(receiver.Count - received < events ? 1 : 5);
         }
 
         var elapsed = watch.Elapsed;

@@ -1000,6 +1000,8 @@ namespace Intent.Data.Migrations
 
                             t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
 
             modelBuilder.Entity("Intent.Data.Webhooks.WebhookEvent", b =>

@@ -24,6 +24,10 @@ namespace Intent.Data.Migrations
                 maxLength: 64,
                 nullable: true);
 
+            migrationBuilder.AlterTable(
+                name: "webhook_deliveries")
+                .Annotation("Npgsql:StorageParameter:fillfactor", 50);
+
             migrationBuilder.CreateIndex(
                 name: "ix_webhook_deliveries_due",
                 table: "webhook_deliveries",
@@ -43,6 +47,10 @@ namespace Intent.Data.Migrations
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AlterTable(
+                name: "webhook_deliveries")
+                .OldAnnotation("Npgsql:StorageParameter:fillfactor", 50);
+
             migrationBuilder.DropIndex(
                 name: "ix_webhook_deliveries_due",
                 table: "webhook_deliveries");

@@ -49,6 +49,9 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
             t.HasCheckConstraint("ck_webhook_deliveries_attempts", "attempts >= 0");
         });
         delivery.HasKey(d => d.Id);
+
+        // Room on each page, so that claiming a delivery (attempts, lease: no indexed column) is a HOT update, writing no index.
+        delivery.HasStorageParameter("fillfactor", 50);
         delivery.Property(d => d.EventType).HasMaxLength(32);
         delivery.Property(d => d.Status).HasMaxLength(16);
         delivery.Property(d => d.LastError).HasMaxLength(500);

@@ -11,8 +11,8 @@ namespace Intent.Pipeline.Webhooks;
 /// (<see cref="WebhookDeliveryStore.ClaimAsync"/>, committed at once, no lock kept), sends them side by side
 /// (<c>Webhooks:ConcurrentDeliveries</c> at a time, each signed, each continuing its event's trace), and records
 /// the outcomes that came meanwhile in one statement (<see cref="WebhookDeliveryStore.RecordAsync"/>). The three
-/// run at once: claims keep a queue of at most <c>Webhooks:BatchSize</c> deliveries ahead of the senders, and the
-/// recorder writes whatever outcomes arrived while it wrote the previous ones. A delivery's <c>next_attempt_at</c>
+/// run at once: claims keep a queue of at most <c>Webhooks:BatchSize</c> deliveries ahead of the senders (claiming
+/// again once a quarter has gone out), and the recorder writes whatever outcomes arrived while it wrote the previous ones. A delivery's <c>next_attempt_at</c>
 /// is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
 /// when a retry it recorded falls due, and every <c>Webhooks:PollInterval</c>. Loops of several workers share the
 /// rows (<c>SKIP LOCKED</c>, leases); a loop that dies leaves its claims to be taken again when their lease passes.
@@ -33,6 +33,8 @@ public sealed class WebhookDeliveryLoop(
 
     private const int MaxRecordBatch = 1000;
 
+    private static readonly TimeSpan RecordGather = TimeSpan.FromMilliseconds(5);
+
     private static readonly ActivitySource Source = new(ActivitySourceName);
 
     private readonly WebhookOptions _settings = options.Value;
@@ -42,7 +44,8 @@ public sealed class WebhookDeliveryLoop(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var queue = Channel.CreateBounded<ClaimedDelivery>(new BoundedChannelOptions(_settings.BatchSize) { SingleWriter = true });
-        var outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = true });
+        // Not single-reader: that channel cannot count, and the recorder gathers by its count.
+        var outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = false });
         var recorder = Task.Run(() => RecordAsync(outcomes.Reader, stoppingToken), CancellationToken.None);
         var senders = Enumerable.Range(0, _settings.ConcurrentDeliveries)
             .Select(_ => Task.Run(() => SendAsync(queue.Reader, outcomes.Writer, stoppingToken), CancellationToken.None))
@@ -69,8 +72,9 @@ public sealed class WebhookDeliveryLoop(
         {
             try
             {
+                // Claim again once a quarter of the queue has gone out: the senders should never wait for a claim.
                 var room = capacity - queued.Count;
-                if (room * 2 < capacity)
+                if (room * 4 < capacity)
                 {
                     await _drained.WaitAsync(_settings.PollInterval, stop);
                     continue;
@@ -138,7 +142,7 @@ public sealed class WebhookDeliveryLoop(
     {
         await foreach (var delivery in queue.ReadAllAsync(CancellationToken.None))
         {
-            if (queue.Count * 2 < _settings.BatchSize)
+            if (queue.Count * 4 <= _settings.BatchSize * 3)
             {
                 _drained.Set();
             }
@@ -198,12 +202,27 @@ public sealed class WebhookDeliveryLoop(
         var batch = new List<DeliveryOutcome>();
         while (await outcomes.WaitToReadAsync(CancellationToken.None))
         {
-            while (batch.Count < MaxRecordBatch && outcomes.TryRead(out var outcome))
+            try
             {
-                batch.Add(outcome);
+                // A few more outcomes per statement while attempts are coming back fast; a moment's wait at most.
+                if (outcomes.Count < _settings.ConcurrentDeliveries && outcomes.Count > 1)
+                {
+                    await Task.Delay(RecordGather, clock, CancellationToken.None);
+                }
+
+                while (batch.Count < MaxRecordBatch && outcomes.TryRead(out var outcome))
+                {
+                    batch.Add(outcome);
+                }
+
+                await RecordBatchAsync(batch, stop);
+            }
+            catch (Exception e)
+            {
+                logger.LogError(e, "The outcomes of {Count} webhook delivery attempts were not recorded; those deliveries are attempted again when their leases pass",
+                    batch.Count);
             }
 
-            await RecordBatchAsync(batch, stop);
             batch.Clear();
         }
     }

@@ -40,7 +40,7 @@ public sealed class WebhookOptions
     public int ConcurrentDeliveries { get; set; } = 32;
 
     /// <summary>Most deliveries one worker claims in one statement and holds claimed before sending them.</summary>
-    public int BatchSize { get; set; } = 200;
+    public int BatchSize { get; set; } = 1000;
 
     /// <summary>
     /// How often the delivery loop looks for due deliveries when nothing woke it: deliveries queued by another
