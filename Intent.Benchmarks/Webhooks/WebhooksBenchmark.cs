@@ -49,8 +49,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         await OursAsync(worker, dataSource, receiver, organizationId, body, 500);
         Say($"ours: {Events:N0} run.completed events, each its own outbox, committed together, then delivered");
         var (ours, relayed) = await OursAsync(worker, dataSource, receiver, organizationId, body, Events);
-        Say($"ours, delivery stage alone: {Events:N0} pending deliveries committed together, then delivered");
+        Say($"ours, delivery stage alone: {Events:N0}, then {RawRequests:N0} (as many as raw POSTs) pending deliveries committed together, then delivered");
         var stage = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
+        var stageLong = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
 
         Say($"raw again: {RawRequests:N0}");
         var rawAfter = await RawAsync(receiver, body, RawRequests);
@@ -63,8 +64,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Console.WriteLine($"| ours: deliveries/s, commit of {Events:N0} events → all delivered and recorded | {ours:N0} | {ours / raw:N2} |");
         Console.WriteLine($"| ... of which the relay had handed all events to RabbitMQ after | {relayed.TotalSeconds:N1} s | |");
         Console.WriteLine($"| ours, delivery stage alone: deliveries/s, commit of {Events:N0} pending deliveries → all delivered and recorded | {stage:N0} | {stage / raw:N2} |");
+        Console.WriteLine($"| ... the same for {RawRequests:N0} pending deliveries | {stageLong:N0} | {stageLong / raw:N2} |");
         Console.WriteLine();
-        Console.WriteLine($"target: >= 0.5 x raw: whole path {(ours / raw >= 0.5 ? "met" : "MISSED")}, delivery stage {(stage / raw >= 0.5 ? "met" : "MISSED")}");
+        Console.WriteLine($"target: >= 0.5 x raw: whole path {(ours / raw >= 0.5 ? "met" : "MISSED")}, delivery stage {(Math.Min(stage, stageLong) / raw >= 0.5 ? "met" : "MISSED")}");
     }
 
     private static async Task<double> RawAsync(Receiver receiver, string body, int requests)
