@@ -105,6 +105,7 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
                        CASE WHEN t.reset THEN t.failures ELSE w.consecutive_failures + t.failures END AS failures
                 FROM webhooks w JOIN tally t ON t.webhook_id = w.id
                 WHERE t.failures > 0 OR w.consecutive_failures <> 0
+                ORDER BY w.id
                 FOR UPDATE OF w
             ),
             counted AS (
