@@ -12,8 +12,8 @@ namespace Intent.Pipeline.Webhooks;
 /// (<c>Webhooks:ConcurrentDeliveries</c> at a time, each signed, each continuing its event's trace), and records
 /// the outcomes that came meanwhile in one statement (<see cref="WebhookDeliveryStore.RecordAsync"/>). The three
 /// run at once: claims keep a queue of at most <c>Webhooks:BatchSize</c> deliveries ahead of the senders (claiming
-/// again once a quarter has gone out), and the recorder writes whatever outcomes arrived while it wrote the previous ones. A delivery's <c>next_attempt_at</c>
-/// is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
+/// again once a quarter has gone out), and two recorders write whatever outcomes arrived while they wrote the
+/// previous ones. A delivery's <c>next_attempt_at</c> is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
 /// when a retry it recorded falls due, and every <c>Webhooks:PollInterval</c>. Loops of several workers share the
 /// rows (<c>SKIP LOCKED</c>, leases); a loop that dies leaves its claims to be taken again when their lease passes.
 /// </summary>
