@@ -26,7 +26,7 @@ public static class PipelineComposition
             bus.AddRunSaga();
             bus.AddConsumer<WriteAudienceExportConsumer>().Endpoint(e => e.Name = "write-audience-export");
             bus.AddReadyEmailConsumer();
-            bus.AddWebhookDelivery(builder.Configuration);
+            bus.AddWebhookDelivery();
             bus.AddConfigureEndpointsCallback((context, _, endpoint) => endpoint.UseConsumeFilter(typeof(RunLogScopeFilter<>), context));
         });
         builder.Services.AddIntentExports();

@@ -1,13 +1,12 @@
+using System.Diagnostics;
 using Intent.Api.Auth;
 using Intent.Api.Errors;
 using Intent.Api.RateLimiting;
-using Intent.Contracts.Webhooks;
 using Intent.Data;
 using Intent.Data.Webhooks;
 using Intent.Pipeline.Audiences;
 using Intent.Pipeline.Webhooks;
 using Intent.ServiceDefaults.Envelope;
-using MassTransit;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -17,7 +16,8 @@ namespace Intent.Api.Webhooks;
 /// <summary>
 /// The organization's webhooks and their delivery log. Another organization's webhook is simply not
 /// found. Events reach webhooks through the worker (<see cref="FanOutWebhookEventConsumer"/>,
-/// <see cref="DeliverWebhookConsumer"/>); the test event and a retry asked here go the same way.
+/// <see cref="WebhookDeliveryLoop"/>); the test event and a retry asked here are deliveries due now, which the
+/// workers' delivery loops find within <c>Webhooks:PollInterval</c>.
 /// </summary>
 public static class WebhooksEndpoints
 {
@@ -172,7 +172,7 @@ public static class WebhooksEndpoints
     }
 
     public static async Task<Accepted<DataEnvelope<WebhookDeliveryResponse>>> SendTest(
-        HttpContext http, Guid webhookId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, Guid webhookId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var webhook = await FindAsync(http, webhookId, db, tracking: false, cancellationToken);
         var now = clock.GetUtcNow().UtcDateTime;
@@ -192,12 +192,12 @@ public static class WebhooksEndpoints
             EventId = webhookEvent.Id,
             EventType = WebhookEventTypes.Test,
             NextAttemptAt = now,
+            TraceParent = Activity.Current is { IdFormat: ActivityIdFormat.W3C } activity ? activity.Id : null,
             CreatedAt = now,
             UpdatedAt = now,
         };
         db.WebhookEvents.Add(webhookEvent);
         db.WebhookDeliveries.Add(delivery);
-        await publisher.Publish(new DeliverWebhook { DeliveryId = delivery.Id, Attempts = 0 }, cancellationToken);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
     }
@@ -220,8 +220,7 @@ public static class WebhooksEndpoints
     }
 
     public static async Task<Accepted<DataEnvelope<WebhookDeliveryResponse>>> RetryDelivery(
-        HttpContext http, Guid webhookId, Guid deliveryId, IntentDbContext db, IPublishEndpoint publisher, TimeProvider clock,
-        CancellationToken cancellationToken)
+        HttpContext http, Guid webhookId, Guid deliveryId, IntentDbContext db, TimeProvider clock, CancellationToken cancellationToken)
     {
         var webhook = await FindAsync(http, webhookId, db, tracking: false, cancellationToken);
         if (!webhook.Enabled)
@@ -229,28 +228,23 @@ public static class WebhooksEndpoints
             throw new ApiException(StatusCodes.Status409Conflict, "WEBHOOK_DISABLED", "The webhook is disabled; enable it before retrying its deliveries.");
         }
 
+        // Due now, unless an attempt holds it under a lease: that attempt is the one asked for, and it is left to finish.
         var now = clock.GetUtcNow().UtcDateTime;
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-
-        // A delivery being attempted right now is locked: this waits for its outcome, then sees it.
-        var attempts = await db.Database.SqlQuery<int>(
+        var moved = await db.WebhookDeliveries.FromSql(
             $"""
-            UPDATE webhook_deliveries SET status = {WebhookDeliveryStatus.Pending}, next_attempt_at = {now}, updated_at = {now}
+            UPDATE webhook_deliveries SET status = {WebhookDeliveryStatus.Pending}, next_attempt_at = {now}, claimed_until = NULL, updated_at = {now}
             WHERE id = {deliveryId} AND webhook_id = {webhook.Id} AND status <> {WebhookDeliveryStatus.Delivered}
-            RETURNING attempts AS "Value"
-            """).ToListAsync(cancellationToken);
-        if (attempts is not [var made])
+              AND (claimed_until IS NULL OR claimed_until <= {now})
+            RETURNING *
+            """).AsNoTracking().ToListAsync(cancellationToken);
+        var delivery = moved.SingleOrDefault()
+            ?? await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhook.Id, cancellationToken)
+            ?? throw new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No delivery with this id for this webhook.");
+        if (moved.Count == 0 && delivery.Status == WebhookDeliveryStatus.Delivered)
         {
-            throw await db.WebhookDeliveries.AnyAsync(d => d.Id == deliveryId && d.WebhookId == webhook.Id, cancellationToken)
-                ? new ApiException(StatusCodes.Status409Conflict, "DELIVERY_ALREADY_DELIVERED", "This delivery was delivered; it is not sent again.")
-                : new ApiException(StatusCodes.Status404NotFound, "NOT_FOUND", "No delivery with this id for this webhook.");
+            throw new ApiException(StatusCodes.Status409Conflict, "DELIVERY_ALREADY_DELIVERED", "This delivery was delivered; it is not sent again.");
         }
 
-        // As committed: the worker may have made the attempt by the time the answer is read.
-        var delivery = await db.WebhookDeliveries.AsNoTracking().SingleAsync(d => d.Id == deliveryId, cancellationToken);
-        await publisher.Publish(new DeliverWebhook { DeliveryId = deliveryId, Attempts = made }, cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
     }
 

@@ -40,6 +40,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _webhookAttempts;
     private readonly Histogram<double> _webhookAttemptDuration;
     private readonly Counter<long> _webhooksDisabled;
+    private readonly Histogram<long> _webhookBatch;
 
     public PipelineMetrics(IMeterFactory? meterFactory)
     {
@@ -69,6 +70,9 @@ public sealed class PipelineMetrics : IDisposable
         _webhookAttemptDuration = Seconds("intent.webhooks.attempt.duration", "How long one webhook delivery attempt took, by outcome.", AttemptBuckets);
         _webhooksDisabled = _meter.CreateCounter<long>("intent.webhooks.disabled", "{webhook}",
             "Webhooks disabled after too many deliveries in a row failed for good.");
+        _webhookBatch = _meter.CreateHistogram("intent.webhooks.batch.size", "{delivery}",
+            "Deliveries the delivery loop handled in one statement, by stage: claim (claimed for an attempt) or record (outcomes recorded).",
+            tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
     }
 
     public void Transition(AudienceRun run, string from, string to)
@@ -161,7 +165,7 @@ public sealed class PipelineMetrics : IDisposable
         }
     }
 
-    /// <summary>An attempt's outcome: <c>delivered</c>, <c>retry</c> (another attempt scheduled) or <c>failed</c> (for good).</summary>
+    /// <summary>A recorded attempt's outcome: <c>delivered</c>, <c>retry</c> (another attempt due later) or <c>failed</c> (for good).</summary>
     public void WebhookAttempt(string outcome, string statusClass, TimeSpan duration)
     {
         var label = new KeyValuePair<string, object?>("outcome", outcome);
@@ -170,6 +174,9 @@ public sealed class PipelineMetrics : IDisposable
     }
 
     public void WebhookDisabled() => _webhooksDisabled.Add(1);
+
+    /// <summary>One statement of the delivery loop: <c>claim</c> or <c>record</c>, and how many deliveries it handled.</summary>
+    public void WebhookBatch(string stage, int deliveries) => _webhookBatch.Record(deliveries, new KeyValuePair<string, object?>("stage", stage));
 
     public void Dispose()
     {

@@ -36,8 +36,26 @@ public sealed class WebhookOptions
     /// <summary>Webhooks one organization may have.</summary>
     public int MaxPerOrganization { get; set; } = 10;
 
-    /// <summary>Attempts one worker makes at once (each holds a database connection until its answer is recorded).</summary>
+    /// <summary>Attempts one worker's delivery loop makes at once.</summary>
     public int ConcurrentDeliveries { get; set; } = 32;
+
+    /// <summary>Most deliveries one worker claims in one statement and holds claimed before sending them.</summary>
+    public int BatchSize { get; set; } = 1000;
+
+    /// <summary>
+    /// How often the delivery loop looks for due deliveries when nothing woke it: deliveries queued by another
+    /// process (a test event, a retry asked through the API) and deliveries whose lease expired are found within it.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// A claimed delivery's lease is <see cref="Timeout"/> and this: room for the wait before its send starts and
+    /// for recording its outcome. A loop that dies leaves its claims to be taken again once their lease passes.
+    /// </summary>
+    public TimeSpan LeaseMargin { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a claimed delivery is kept from other loops.</summary>
+    public TimeSpan Lease => Timeout + LeaseMargin;
 
     /// <summary>The waits of <see cref="RetrySchedule"/>, or null when it does not parse into positive TimeSpans.</summary>
     public IReadOnlyList<TimeSpan>? RetryDelays() => ParseSchedule(RetrySchedule);

@@ -1,5 +1,8 @@
+using Intent.Data;
+using Intent.Pipeline.Diagnostics;
 using MassTransit;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpenTelemetry.Trace;
 
 namespace Intent.Pipeline.Webhooks;
 
@@ -18,27 +21,30 @@ public static class WebhooksRegistration
             .Validate(o => o.SweepBatchSize >= 1, "Webhooks:SweepBatchSize must be at least 1")
             .Validate(o => o.MaxPerOrganization >= 0, "Webhooks:MaxPerOrganization must be 0 or more")
             .Validate(o => o.ConcurrentDeliveries >= 1, "Webhooks:ConcurrentDeliveries must be at least 1")
+            .Validate(o => o.BatchSize >= 1, "Webhooks:BatchSize must be at least 1")
+            .Validate(o => o.PollInterval > TimeSpan.Zero, "Webhooks:PollInterval must be positive")
+            .Validate(o => o.LeaseMargin > TimeSpan.Zero, "Webhooks:LeaseMargin must be positive")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 
     /// <summary>
-    /// The fan-out consumer (queue <c>webhook-events</c>) and the delivery consumer (queue
-    /// <c>deliver-webhook</c>, <c>Webhooks:ConcurrentDeliveries</c> attempts at once) with their sender.
+    /// The fan-out consumer (queue <c>webhook-events</c>) and the <see cref="WebhookDeliveryLoop"/> with its
+    /// sender, its statements, its wake-up after the fan-out's commits and its spans.
     /// </summary>
-    public static IBusRegistrationConfigurator AddWebhookDelivery(this IBusRegistrationConfigurator bus, IConfiguration configuration)
+    public static IBusRegistrationConfigurator AddWebhookDelivery(this IBusRegistrationConfigurator bus)
     {
         bus.AddWebhookOptions();
+        bus.AddPipelineMetrics();
         bus.TryAddSingleton<WebhookSender>();
-        var concurrency = configuration.GetSection(WebhookOptions.SectionName).Get<WebhookOptions>()?.ConcurrentDeliveries ?? new WebhookOptions().ConcurrentDeliveries;
+        bus.TryAddSingleton<WebhookDeliveryStore>();
+        bus.TryAddSingleton<WebhookDeliverySignal>();
+        bus.TryAddSingleton<WebhookDeliveryWakeUp>();
+        bus.ConfigureDbContext<IntentDbContext>((services, db) => db.AddInterceptors(services.GetRequiredService<WebhookDeliveryWakeUp>()));
         bus.AddConsumer<FanOutWebhookEventConsumer>().Endpoint(e => e.Name = "webhook-events");
-        bus.AddConsumer<DeliverWebhookConsumer>().Endpoint(e =>
-        {
-            e.Name = "deliver-webhook";
-            e.PrefetchCount = Math.Max(1, concurrency);
-            e.ConcurrentMessageLimit = Math.Max(1, concurrency);
-        });
+        bus.AddHostedService<WebhookDeliveryLoop>();
+        bus.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(WebhookDeliveryLoop.ActivitySourceName));
         return bus;
     }
 }

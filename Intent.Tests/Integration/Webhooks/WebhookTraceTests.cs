@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Net;
+using Intent.Pipeline.Webhooks;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 using Intent.Tests.Integration.Telemetry;
@@ -27,15 +28,20 @@ public sealed class WebhookTraceTests
 
         var trace = await Eventually.MatchAsync(
             () => Task.FromResult(new RunTrace(spans.Snapshot(), runId)),
-            t => t.Request is not null && t.Consumer("DeliverWebhookConsumer", "DeliverWebhook") is not null
+            t => t.Request is not null && t.Consumer("FanOutWebhookEventConsumer", "FanOutWebhookEvent") is not null && Attempt(spans) is not null
                 && spans.Snapshot().Any(s => s.Kind == ActivityKind.Client && (s.GetTagItem("url.full") as string) == url),
-            because: "the request's, the fan-out's, the delivery's and the POST's spans to be exported");
+            because: "the request's, the fan-out's, the attempt's and the POST's spans to be exported");
         var request = trace.Request!;
         var fanOut = trace.Consumer("FanOutWebhookEventConsumer", "FanOutWebhookEvent")!;
-        var delivery = trace.Consumer("DeliverWebhookConsumer", "DeliverWebhook")!;
+        var attempt = Attempt(spans)!;
         var post = spans.Snapshot().First(s => s.Kind == ActivityKind.Client && (s.GetTagItem("url.full") as string) == url);
         Assert.True(trace.Descends(fanOut, request), $"the fan-out does not descend from the request:\n{trace.Describe()}");
-        Assert.True(trace.Descends(delivery, fanOut), $"the delivery does not descend from the fan-out:\n{trace.Describe()}");
+        Assert.True(trace.Descends(attempt, fanOut), $"the delivery attempt does not descend from the fan-out:\n{trace.Describe()}");
+        Assert.True(trace.Descends(post, attempt), $"the POST does not descend from the delivery attempt:\n{trace.Describe()}");
         Assert.Equal(request.TraceId, post.TraceId);
+        Assert.Equal("delivered", attempt.GetTagItem("webhook.outcome"));
     }
+
+    private static Activity? Attempt(SpanCollection spans) =>
+        spans.Snapshot().FirstOrDefault(s => s.Source.Name == WebhookDeliveryLoop.ActivitySourceName && s.DisplayName == WebhookDeliveryLoop.AttemptSpanName);
 }
