@@ -30,42 +30,40 @@ internal static class QueuedRunInsert
     /// <summary>The condition under which the batch's outbox rows are written: the run row exists.</summary>
     public const string Inserted = "EXISTS (SELECT 1 FROM audience_runs WHERE id = {0})";
 
-    public static NpgsqlBatchCommand AtOnce(AudienceRun run) => new(AtOnceSql)
-    {
-        Parameters =
-        {
-            new NpgsqlParameter<Guid> { TypedValue = run.CorrelationId },
-            new NpgsqlParameter<Guid> { TypedValue = run.AudienceId },
-            new NpgsqlParameter<Guid> { TypedValue = run.OrganizationId },
-            new NpgsqlParameter<string> { TypedValue = RunStatus.ToPublic(run.Status), NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter<string> { TypedValue = SnakeCaseNames.Of(run.RunType), NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter { Value = (object?)run.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter<DateTime> { TypedValue = run.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            new NpgsqlParameter<string> { TypedValue = WebhookEventTypes.RunQueued, NpgsqlDbType = NpgsqlDbType.Text },
-        },
-    };
+    public static NpgsqlBatchCommand AtOnce(AudienceRun run) => Command(AtOnceSql, run,
+        new NpgsqlParameter { Value = (object?)run.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
+        new NpgsqlParameter<DateTime> { TypedValue = run.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+        new NpgsqlParameter<string> { TypedValue = WebhookEventTypes.RunQueued, NpgsqlDbType = NpgsqlDbType.Text });
 
     private const string Sql =
         "INSERT INTO audience_runs (id, audience_id, organization_id, status, run_type, config, config_hash, data_date, result_key, " +
         "candidate_count, result_count, attempts, idempotency_key, created_at, updated_at) " +
         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 0, 0, 0, $10, $11, $12)";
 
-    public static NpgsqlBatchCommand For(AudienceRun run) => new(Sql)
+    public static NpgsqlBatchCommand For(AudienceRun run) => Command(Sql, run,
+        new NpgsqlParameter<string> { TypedValue = run.Config, NpgsqlDbType = NpgsqlDbType.Jsonb },
+        new NpgsqlParameter<string> { TypedValue = run.ConfigHash, NpgsqlDbType = NpgsqlDbType.Char },
+        new NpgsqlParameter { Value = (object?)run.DataDate ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date },
+        new NpgsqlParameter { Value = (object?)run.ResultKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char },
+        new NpgsqlParameter { Value = (object?)run.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
+        new NpgsqlParameter<DateTime> { TypedValue = run.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
+        new NpgsqlParameter<DateTime> { TypedValue = run.UpdatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+
+    // $1 to $5 of both statements: the run's id, audience, organization, status and type.
+    private static NpgsqlBatchCommand Command(string sql, AudienceRun run, params NpgsqlParameter[] rest)
     {
-        Parameters =
+        var command = new NpgsqlBatchCommand(sql)
         {
-            new NpgsqlParameter<Guid> { TypedValue = run.CorrelationId },
-            new NpgsqlParameter<Guid> { TypedValue = run.AudienceId },
-            new NpgsqlParameter<Guid> { TypedValue = run.OrganizationId },
-            new NpgsqlParameter<string> { TypedValue = RunStatus.ToPublic(run.Status), NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter<string> { TypedValue = SnakeCaseNames.Of(run.RunType), NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter<string> { TypedValue = run.Config, NpgsqlDbType = NpgsqlDbType.Jsonb },
-            new NpgsqlParameter<string> { TypedValue = run.ConfigHash, NpgsqlDbType = NpgsqlDbType.Char },
-            new NpgsqlParameter { Value = (object?)run.DataDate ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Date },
-            new NpgsqlParameter { Value = (object?)run.ResultKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Char },
-            new NpgsqlParameter { Value = (object?)run.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
-            new NpgsqlParameter<DateTime> { TypedValue = run.CreatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-            new NpgsqlParameter<DateTime> { TypedValue = run.UpdatedAt, NpgsqlDbType = NpgsqlDbType.TimestampTz },
-        },
-    };
+            Parameters =
+            {
+                new NpgsqlParameter<Guid> { TypedValue = run.CorrelationId },
+                new NpgsqlParameter<Guid> { TypedValue = run.AudienceId },
+                new NpgsqlParameter<Guid> { TypedValue = run.OrganizationId },
+                new NpgsqlParameter<string> { TypedValue = RunStatus.ToPublic(run.Status), NpgsqlDbType = NpgsqlDbType.Varchar },
+                new NpgsqlParameter<string> { TypedValue = SnakeCaseNames.Of(run.RunType), NpgsqlDbType = NpgsqlDbType.Varchar },
+            },
+        };
+        command.Parameters.AddRange(rest);
+        return command;
+    }
 }

@@ -100,21 +100,11 @@ public static class RunsEndpoints
 
             var dataDate = state.DataDate;
             var now = clock.GetUtcNow().UtcDateTime;
-            var run = new AudienceRun
-            {
-                CorrelationId = Guid.CreateVersion7(),
-                AudienceId = id,
-                OrganizationId = organizationId,
-                Status = RunStatus.Queued,
-                RunType = RunType.Manual,
-                Config = state.Config,
-                ConfigHash = state.ConfigHash,
-                DataDate = dataDate,
-                ResultKey = dataDate is { } date ? ResultKeys.For(organizationId, state.ConfigHash, date) : null,
-                IdempotencyKey = key,
-                CreatedAt = now,
-                UpdatedAt = now,
-            };
+            var run = NewRun(id, organizationId, key, now);
+            run.Config = state.Config;
+            run.ConfigHash = state.ConfigHash;
+            run.DataDate = dataDate;
+            run.ResultKey = dataDate is { } date ? ResultKeys.For(organizationId, state.ConfigHash, date) : null;
             await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
             var messages = 1;
             if (state.Subscribed)
@@ -164,18 +154,7 @@ public static class RunsEndpoints
     private static async Task<AudienceRun?> QueueAtOnceAsync(
         IntentDbContext db, IPublishEndpoint publisher, Guid id, Guid organizationId, string? key, TimeProvider clock, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var run = new AudienceRun
-        {
-            CorrelationId = Guid.CreateVersion7(),
-            AudienceId = id,
-            OrganizationId = organizationId,
-            Status = RunStatus.Queued,
-            RunType = RunType.Manual,
-            IdempotencyKey = key,
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
+        var run = NewRun(id, organizationId, key, clock.GetUtcNow().UtcDateTime);
         await publisher.Publish(new MaterializeAudienceRun { RunId = run.CorrelationId, AudienceId = id, OrganizationId = organizationId }, cancellationToken);
 
         await using var batch = new NpgsqlBatch();
@@ -211,6 +190,18 @@ public static class RunsEndpoints
             await db.Database.CloseConnectionAsync();
         }
     }
+
+    private static AudienceRun NewRun(Guid id, Guid organizationId, string? key, DateTime now) => new()
+    {
+        CorrelationId = Guid.CreateVersion7(),
+        AudienceId = id,
+        OrganizationId = organizationId,
+        Status = RunStatus.Queued,
+        RunType = RunType.Manual,
+        IdempotencyKey = key,
+        CreatedAt = now,
+        UpdatedAt = now,
+    };
 
     public static async Task<Ok<DataEnvelope<List<RunResponse>>>> ListRuns(
         HttpContext http, Guid id, int? limit, IntentDbContext db, CancellationToken cancellationToken)
