@@ -25,10 +25,14 @@ internal static class QueuedRunInsert
         "WHERE a.id = $2 AND a.organization_id = $3 " +
         "AND NOT EXISTS (SELECT 1 FROM webhooks w WHERE w.organization_id = $3 AND w.enabled AND $8 = ANY (w.events)) " +
         "ON CONFLICT DO NOTHING " +
-        "RETURNING config, config_hash, data_date, result_key";
+        "RETURNING config, config_hash, data_date, result_key, set_config('intent.queued_run', id::text, true)";
 
-    /// <summary>The condition under which the batch's outbox rows are written: the run row exists.</summary>
-    public const string Inserted = "EXISTS (SELECT 1 FROM audience_runs WHERE id = {0})";
+    /// <summary>
+    /// The condition under which the batch's outbox rows are written: the run row was inserted. <c>RETURNING</c> is
+    /// evaluated only for an inserted row, and it marks the batch's transaction with the run's id; reading that mark
+    /// touches no table, so no plan of it can scan <c>audience_runs</c>.
+    /// </summary>
+    public const string Inserted = "current_setting('intent.queued_run', true) = {0}::text";
 
     public static NpgsqlBatchCommand AtOnce(AudienceRun run) => Command(AtOnceSql, run,
         new NpgsqlParameter { Value = (object?)run.IdempotencyKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Varchar },
