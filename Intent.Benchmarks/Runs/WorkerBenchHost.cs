@@ -14,18 +14,7 @@ public static class WorkerBenchHost
     /// <summary>Starts a worker; <paramref name="configuration"/> adds settings (e.g. <c>Outbox:Relay</c>).</summary>
     public static async Task<Running> StartAsync(BenchSettings settings, bool scheduling = false, IReadOnlyDictionary<string, string?>? configuration = null)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Intent"] = settings.ConnectionString,
-            ["RabbitMq:Host"] = settings.RabbitHost,
-            ["RabbitMq:Port"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = settings.VirtualHost,
-            ["RabbitMq:Username"] = settings.Username,
-            ["RabbitMq:Password"] = settings.Password,
-        });
+        var builder = Builder(settings);
         builder.Configuration.AddInMemoryCollection(configuration ?? new Dictionary<string, string?>());
         builder.AddIntentPipeline(scheduling);
 
@@ -37,18 +26,7 @@ public static class WorkerBenchHost
     /// <summary>A host that only relays the outbox to RabbitMQ: no consumer, so what it relays waits in the queues.</summary>
     public static async Task<Running> StartRelayAsync(BenchSettings settings)
     {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Intent"] = settings.ConnectionString,
-            ["RabbitMq:Host"] = settings.RabbitHost,
-            ["RabbitMq:Port"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["RabbitMq:VirtualHost"] = settings.VirtualHost,
-            ["RabbitMq:Username"] = settings.Username,
-            ["RabbitMq:Password"] = settings.Password,
-        });
+        var builder = Builder(settings);
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));
 
@@ -71,5 +49,23 @@ public static class WorkerBenchHost
 
             host.Dispose();
         }
+    }
+
+    // Warnings only, on the benchmark's database and virtual host.
+    private static HostApplicationBuilder Builder(BenchSettings settings)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole().AddFilter((_, level) => level >= LogLevel.Warning);
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Intent"] = settings.ConnectionString,
+            ["RabbitMq:Host"] = settings.RabbitHost,
+            ["RabbitMq:Port"] = settings.RabbitPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RabbitMq:VirtualHost"] = settings.VirtualHost,
+            ["RabbitMq:Username"] = settings.Username,
+            ["RabbitMq:Password"] = settings.Password,
+        });
+        return builder;
     }
 }
