@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using MassTransit;
+using MassTransit.Logging;
 using MassTransit.Context;
 using MassTransit.Metadata;
 using MassTransit.Middleware;
@@ -86,6 +88,13 @@ public sealed class OutboxMessage : OutboxMessageContext
             ?? throw new MessageException(typeof(T), "A message needs a MessageId to go through the outbox.");
         var now = DateTime.UtcNow;
         var serializer = SystemTextJsonMessageSerializer.Instance;
+
+        // MassTransit writes the trace context only from a span it records; when spans are not recorded (nothing
+        // exports them), the sender's context still travels, so the consumer's work stays in the sender's trace.
+        if (!context.Headers.TryGetHeader(DiagnosticHeaders.ActivityId, out _) && Activity.Current is { IdFormat: ActivityIdFormat.W3C } current)
+        {
+            context.Headers.Set(DiagnosticHeaders.ActivityId, current.Id);
+        }
 
         var message = new OutboxMessage
         {

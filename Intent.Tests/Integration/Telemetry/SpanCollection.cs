@@ -27,9 +27,12 @@ public sealed class SpanCollection : ICollection<Activity>
 
     public bool IsReadOnly => false;
 
-    /// <summary>Adds an in-memory exporter into this recorder to a host's tracing.</summary>
+    /// <summary>
+    /// Adds an in-memory exporter into this recorder to a host's tracing, sampling as the SDK does by default
+    /// (a host records spans only when something exports them, and this exporter is not OTLP).
+    /// </summary>
     public void Record(IServiceCollection services) =>
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(this));
+        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(this).SetSampler(new ParentBasedSampler(new AlwaysOnSampler())));
 
     public IReadOnlyList<Activity> Snapshot()
     {

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Text.Json;
+using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 
 namespace Intent.Tests.Integration.Telemetry;
@@ -20,6 +22,46 @@ public sealed class TraceTests
         Assert.Equal("completed", (await world.WaitForStatusAsync(audience, runId, "completed", "failed")).GetProperty("status").GetString());
 
         await AssertOneTraceAsync(spans, runId);
+    }
+
+    [Fact]
+    public async Task Without_an_exporter_no_span_is_recorded_yet_the_workers_work_on_a_run_carries_its_requests_trace_id()
+    {
+        var traceId = ActivityTraceId.CreateRandom();
+        var started = new List<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "MassTransit" or "Microsoft.AspNetCore",
+            Sample = (ref _) => ActivitySamplingResult.None,
+            ActivityStarted = activity =>
+            {
+                lock (started)
+                {
+                    started.Add(activity);
+                }
+            },
+        };
+        ActivitySource.AddActivityListener(listener);
+        await using var world = await RunsWorld.CreateAsync();
+        var audience = await world.AudienceAsync(Config);
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"/v1/intent/audiences/{audience}/runs", UriKind.Relative));
+        request.Headers.Add("traceparent", $"00-{traceId.ToHexString()}-{ActivitySpanId.CreateRandom().ToHexString()}-00");
+        using var response = await world.Client.SendAsync(request);
+        Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
+        var runId = JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.Data().GetProperty("id").GetGuid();
+        Assert.Equal("completed", (await world.WaitForStatusAsync(audience, runId, "completed", "failed")).GetProperty("status").GetString());
+
+        List<Activity> seen;
+        lock (started)
+        {
+            seen = [.. started];
+        }
+
+        var consumed = seen.Where(a => a.Source.Name == "MassTransit" && a.Kind == ActivityKind.Consumer).ToList();
+        Assert.True(consumed.Count >= 2, $"the saga and the snapshot consumer should each have run in a span; started: {string.Join(", ", seen.Select(a => a.OperationName))}");
+        Assert.All(consumed, a => Assert.Equal(traceId, a.TraceId));
+        Assert.All(seen, a => Assert.False(a.Recorded, $"'{a.OperationName}' was recorded"));
     }
 
     /// <summary>

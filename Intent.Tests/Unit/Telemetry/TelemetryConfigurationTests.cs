@@ -20,13 +20,20 @@ public sealed class TelemetryConfigurationTests
     }
 
     [Theory]
-    [InlineData(null, true)]
-    [InlineData("always_off", false)]
-    [InlineData("traceidratio", false)]
-    [InlineData("parentbased_always_on", true)]
-    public void OTEL_TRACES_SAMPLER_decides_which_traces_are_recorded(string? sampler, bool recorded)
+    [InlineData(null, null, false)]
+    [InlineData(null, "http://127.0.0.1:4317", true)]
+    [InlineData("always_off", "http://127.0.0.1:4317", false)]
+    [InlineData("traceidratio", null, false)]
+    [InlineData("parentbased_always_on", null, true)]
+    [InlineData("always_on", "http://127.0.0.1:4317", true)]
+    public void Spans_are_recorded_when_an_OTLP_endpoint_takes_them_or_as_OTEL_TRACES_SAMPLER_says(string? sampler, string? endpoint, bool recorded)
     {
-        var settings = new Dictionary<string, string?> { ["OTEL_TRACES_SAMPLER"] = sampler, ["OTEL_TRACES_SAMPLER_ARG"] = "0" };
+        var settings = new Dictionary<string, string?>
+        {
+            ["OTEL_TRACES_SAMPLER"] = sampler,
+            ["OTEL_TRACES_SAMPLER_ARG"] = "0",
+            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = endpoint,
+        };
         var source = $"intent-test-{Guid.NewGuid():N}";
         using var host = Build(settings, source);
         host.Services.GetRequiredService<TracerProvider>();
