@@ -1,10 +1,12 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using Intent.ServiceDefaults;
 using Intent.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 
 namespace Intent.Tests.Unit.Telemetry;
@@ -42,6 +44,25 @@ public sealed class TelemetryConfigurationTests
         using var activity = activities.StartActivity("work");
 
         Assert.Equal(recorded, activity?.Recorded ?? false);
+    }
+
+    [Theory]
+    [InlineData("Microsoft.AspNetCore.Hosting", "http.server.request.duration", true)]
+    [InlineData("Npgsql", "db.client.operation.duration", true)]
+    [InlineData("Microsoft.AspNetCore.Routing", "aspnetcore.routing.match_attempts", false)]
+    [InlineData("Microsoft.AspNetCore.MemoryPool", "aspnetcore.memory_pool.rented", false)]
+    [InlineData("Microsoft.AspNetCore.RateLimiting", "aspnetcore.rate_limiting.request_lease.duration", false)]
+    [InlineData("Microsoft.AspNetCore.Authorization", "aspnetcore.authorization.attempts", false)]
+    [InlineData("Npgsql", "db.client.operation.npgsql.bytes_read", false)]
+    public void Library_instruments_that_each_request_records_several_times_for_no_question_of_their_own_are_off(string meter, string instrument, bool recorded)
+    {
+        using var host = Build([], source: null);
+        host.Services.GetRequiredService<MeterProvider>();
+        using var library = new Meter(meter);
+
+        var counter = library.CreateCounter<long>(instrument);
+
+        Assert.Equal(recorded, counter.Enabled);
     }
 
     private static string? ServiceName(Dictionary<string, string?> settings)
