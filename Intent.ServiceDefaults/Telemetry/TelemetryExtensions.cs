@@ -46,9 +46,10 @@ public static class TelemetryExtensions
     /// (with the other <c>OTEL_EXPORTER_OTLP_*</c>) turns on OTLP export of traces, metrics and logs, and
     /// nothing is exported over OTLP without it; <c>OTEL_SDK_DISABLED=true</c> turns all of it off (no-op providers,
     /// an empty <see cref="MetricsPath"/>). JSON log lines carry the current trace and span ids.
-    /// Without an OTLP endpoint and without <c>OTEL_TRACES_SAMPLER</c> no span is recorded, as none would go anywhere:
-    /// trace context still propagates (HTTP, the outbox, the broker), so logs of one run share its trace id. A host that
-    /// adds an exporter of its own sets <c>OTEL_TRACES_SAMPLER</c> (or a sampler) to have spans recorded.
+    /// Without an OTLP endpoint and without <c>OTEL_TRACES_SAMPLER</c> no span is recorded, as none would go anywhere, and
+    /// nothing listens to ASP.NET Core's, HttpClient's or Npgsql's spans: trace context still propagates (HTTP, the outbox,
+    /// the broker), so logs of one run share its trace id. A host that adds an exporter of its own sets a sampler and
+    /// <see cref="AddIntentInstrumentation"/> to have spans recorded.
     /// </summary>
     public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, params string[] meters)
     {
@@ -61,12 +62,13 @@ public static class TelemetryExtensions
             .ConfigureResource(resource => resource.AddService(defaultServiceName).AddEnvironmentVariableDetector())
             .WithTracing(tracing =>
             {
-                tracing
-                    .AddSource(DiagnosticHeaders.DefaultListenerName)
-                    .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !IsOperatorPath(http.Request.Path))
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql();
-                if (!SpansWanted(builder.Configuration))
+                // MassTransit's source even so: its consumers continue the trace context a message carries.
+                tracing.AddSource(DiagnosticHeaders.DefaultListenerName);
+                if (SpansWanted(builder.Configuration))
+                {
+                    tracing.AddIntentInstrumentation();
+                }
+                else
                 {
                     tracing.SetSampler(new AlwaysOffSampler());
                 }
@@ -97,6 +99,16 @@ public static class TelemetryExtensions
     }
 
     /// <summary>
+    /// The spans of ASP.NET Core (operator routes left out), HttpClient and Npgsql. <see cref="AddIntentTelemetry"/> adds
+    /// them when spans are recorded; a host that records spans by other means (an exporter of its own) adds them with it.
+    /// </summary>
+    public static TracerProviderBuilder AddIntentInstrumentation(this TracerProviderBuilder tracing) =>
+        tracing
+            .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !IsOperatorPath(http.Request.Path))
+            .AddHttpClientInstrumentation()
+            .AddNpgsql();
+
+    /// <summary>
     /// Serves this host's metrics as Prometheus text at <see cref="MetricsPath"/>: public (scrapers carry
     /// no token), never rate limited, not in the OpenAPI document.
     /// </summary>
@@ -120,7 +132,7 @@ public static class TelemetryExtensions
     private static bool OtlpConfigured(IConfiguration configuration) =>
         !string.IsNullOrWhiteSpace(configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]);
 
-    // Recording a span costs every request CPU (the API's tenth, measured by `./intent bench telemetry`); with nothing to export it to, none is recorded.
+    // Listening to spans costs every request CPU (`./intent bench telemetry`); with nothing to export them to, none is recorded.
     private static bool SpansWanted(IConfiguration configuration) =>
         OtlpConfigured(configuration) || !string.IsNullOrWhiteSpace(configuration["OTEL_TRACES_SAMPLER"]);
 

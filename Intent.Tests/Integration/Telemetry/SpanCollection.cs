@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Diagnostics;
+using Intent.ServiceDefaults.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry.Trace;
 
@@ -28,11 +29,12 @@ public sealed class SpanCollection : ICollection<Activity>
     public bool IsReadOnly => false;
 
     /// <summary>
-    /// Adds an in-memory exporter into this recorder to a host's tracing, sampling as the SDK does by default
-    /// (a host records spans only when something exports them, and this exporter is not OTLP).
+    /// Adds an in-memory exporter into this recorder to a host's tracing, with the hosts' instrumentation and the SDK's
+    /// default sampling (a host records spans only when something exports them, and this exporter is not OTLP).
     /// </summary>
     public void Record(IServiceCollection services) =>
-        services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddInMemoryExporter(this).SetSampler(new ParentBasedSampler(new AlwaysOnSampler())));
+        services.ConfigureOpenTelemetryTracerProvider(tracing =>
+            tracing.AddIntentInstrumentation().AddInMemoryExporter(this).SetSampler(new ParentBasedSampler(new AlwaysOnSampler())));
 
     public IReadOnlyList<Activity> Snapshot()
     {
