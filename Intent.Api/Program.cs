@@ -33,7 +33,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentTelemetry("intent-api", PipelineMetrics.MeterName);
+        builder.AddIntentTelemetry("intent-api", consumesMessages: false, PipelineMetrics.MeterName);
         builder.Services.AddPipelineMetrics();
         builder.AddIntentData();
         builder.AddIntentBus(bus => bus.AddIntentOutbox(builder.Configuration));

@@ -17,7 +17,7 @@ public sealed class Program
         var builder = WebApplication.CreateBuilder(args);
 
         builder.AddServiceDefaults();
-        builder.AddIntentTelemetry("intent-worker", PipelineMetrics.MeterName);
+        builder.AddIntentTelemetry("intent-worker", consumesMessages: true, PipelineMetrics.MeterName);
         builder.AddIntentPipeline();
         builder.AddBacklogHealthChecks();
 

@@ -47,11 +47,12 @@ public static class TelemetryExtensions
     /// nothing is exported over OTLP without it; <c>OTEL_SDK_DISABLED=true</c> turns all of it off (no-op providers,
     /// an empty <see cref="MetricsPath"/>). JSON log lines carry the current trace and span ids.
     /// Without an OTLP endpoint and without <c>OTEL_TRACES_SAMPLER</c> no span is recorded, as none would go anywhere, and
-    /// nothing listens to ASP.NET Core's, HttpClient's or Npgsql's spans: trace context still propagates (HTTP, the outbox,
-    /// the broker), so logs of one run share its trace id. A host that adds an exporter of its own sets a sampler and
+    /// nothing listens to ASP.NET Core's, HttpClient's or Npgsql's spans, nor to MassTransit's unless the host
+    /// <paramref name="consumesMessages"/>: trace context still propagates (HTTP, the outbox, the broker), so logs of one
+    /// run share its trace id. A host that adds an exporter of its own sets a sampler and
     /// <see cref="AddIntentInstrumentation"/> to have spans recorded.
     /// </summary>
-    public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, params string[] meters)
+    public static IHostApplicationBuilder AddIntentTelemetry(this IHostApplicationBuilder builder, string defaultServiceName, bool consumesMessages, params string[] meters)
     {
         ArgumentNullException.ThrowIfNull(builder);
         builder.Logging.Configure(logging =>
@@ -62,15 +63,17 @@ public static class TelemetryExtensions
             .ConfigureResource(resource => resource.AddService(defaultServiceName).AddEnvironmentVariableDetector())
             .WithTracing(tracing =>
             {
-                // MassTransit's source even so: its consumers continue the trace context a message carries.
-                tracing.AddSource(DiagnosticHeaders.DefaultListenerName);
                 if (SpansWanted(builder.Configuration))
                 {
                     tracing.AddIntentInstrumentation();
+                    return;
                 }
-                else
+
+                tracing.SetSampler(new AlwaysOffSampler());
+                if (consumesMessages)
                 {
-                    tracing.SetSampler(new AlwaysOffSampler());
+                    // Unrecorded, MassTransit's consume activities still continue the trace context a message carries.
+                    tracing.AddSource(DiagnosticHeaders.DefaultListenerName);
                 }
             })
             .WithMetrics(metrics => metrics
@@ -99,11 +102,12 @@ public static class TelemetryExtensions
     }
 
     /// <summary>
-    /// The spans of ASP.NET Core (operator routes left out), HttpClient and Npgsql. <see cref="AddIntentTelemetry"/> adds
+    /// The spans of MassTransit, ASP.NET Core (operator routes left out), HttpClient and Npgsql. <see cref="AddIntentTelemetry"/> adds
     /// them when spans are recorded; a host that records spans by other means (an exporter of its own) adds them with it.
     /// </summary>
     public static TracerProviderBuilder AddIntentInstrumentation(this TracerProviderBuilder tracing) =>
         tracing
+            .AddSource(DiagnosticHeaders.DefaultListenerName)
             .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = http => !IsOperatorPath(http.Request.Path))
             .AddHttpClientInstrumentation()
             .AddNpgsql();

@@ -78,7 +78,7 @@ public sealed class TelemetryConfigurationTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(settings.Where(s => s.Value is not null));
         builder.AddServiceDefaults();
-        builder.AddIntentTelemetry("intent-worker");
+        builder.AddIntentTelemetry("intent-worker", consumesMessages: true);
         if (source is not null)
         {
             builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(source));
