@@ -83,7 +83,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     {
         var (audience, parameters) = AudienceSql(config, dataDate, matchedTopics: true, "filled");
         var ranked = $"""
-            (SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key) AS snapshot_id, row_number() OVER (ORDER BY {RankOrder("f")}) AS rank,
+            (SELECT (SELECT id FROM audience_snapshots WHERE result_key = @key) AS snapshot_id, row_number() OVER (ORDER BY {RankKey("f")}, {RankOrder("f")}) AS rank,
                     f.person_id, f.intent_score, f.topic_overlap, f.matched_topic_ids
              FROM filtered f)
             """;
@@ -138,6 +138,18 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     public static string RankOrder(string alias) => $"{alias}.intent_score DESC, {alias}.topic_overlap DESC, {alias}.person_id";
 
     /// <summary>
+    /// A leading sort key for <see cref="RankOrder"/> as one <c>bigint</c>: the score (1 to 100, as the scores' check
+    /// allows), the topic overlap and the person id packed so that it never orders two people against their rank, and is
+    /// unique for every person of an ordinary audience (overlaps up to 15, person ids below 2^52). Most people tie on the
+    /// score, so sorting on the three columns compares all three nearly every time; one <c>bigint</c> is one comparison.
+    /// People it cannot tell apart (larger overlaps or ids) tie on it, and the columns of <see cref="RankOrder"/> that
+    /// follow it order them.
+    /// </summary>
+    public static string RankKey(string alias) =>
+        $"((100 - {alias}.intent_score)::bigint << 56) | CASE WHEN {alias}.topic_overlap > 15 THEN 0 " +
+        $"ELSE ((16 - {alias}.topic_overlap::bigint) << 52) | least(greatest({alias}.person_id, 0), 4503599627370495) END";
+
+    /// <summary>
     /// How an audience is read, as runs and previews report it: its candidates from the data date's partition
     /// through the <c>(topic_id, score)</c> index with the topic ids as an IN list, then, with filters, joined to
     /// <c>people_traits</c>.
@@ -149,25 +161,20 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// <paramref name="dataDate"/>. It reads the day's partition by name, so no date qualifier is left for
     /// the heap and the covering index <c>(topic_id, score) INCLUDE (person_id)</c> answers it index-only.
     /// Candidates come in person order (sorted once, then grouped), so the traits probes that follow walk the
-    /// traits key in order. A person's matched topics are in score order, best first, then by topic id; PostgreSQL 15
-    /// sorts every group of an ordered aggregate on its own, so only the few people matched on more than one topic are sorted.
-    /// Parameters <c>@topics</c>, <c>@min</c>, <c>@max</c>, <c>@overlap</c>.
+    /// traits key in order. A person's matched topics are in score order, best first, then by topic id: the one sort
+    /// puts each person's scores in that order, and the grouping reads them as sorted (PostgreSQL 15 would sort every
+    /// group of an <c>array_agg(... ORDER BY ...)</c> on its own). Parameters <c>@topics</c>, <c>@min</c>, <c>@max</c>, <c>@overlap</c>.
     /// </summary>
     public static string CandidatesSql(DateOnly dataDate) => $"""
-        SELECT g.person_id, g.intent_score, g.topic_overlap,
-               CASE WHEN g.topic_overlap = 1 THEN g.topic_ids
-                    ELSE ARRAY(SELECT t.topic_id FROM unnest(g.topic_ids, g.scores) AS t (topic_id, score) ORDER BY t.score DESC, t.topic_id) END AS matched_topic_ids
+        SELECT s.person_id, max(s.score) AS intent_score, count(*) AS topic_overlap, array_agg(s.topic_id) AS matched_topic_ids
         FROM (
-            SELECT s.person_id, max(s.score) AS intent_score, count(*) AS topic_overlap, array_agg(s.topic_id) AS topic_ids, array_agg(s.score) AS scores
-            FROM (
-                SELECT s.person_id, s.topic_id, s.score
-                FROM {IntentDataLoader.PartitionName(dataDate)} s
-                WHERE s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
-                ORDER BY s.person_id
-            ) s
-            GROUP BY s.person_id
-            HAVING count(*) >= @overlap
-        ) g
+            SELECT s.person_id, s.topic_id, s.score
+            FROM {IntentDataLoader.PartitionName(dataDate)} s
+            WHERE s.topic_id = ANY(@topics) AND s.score BETWEEN @min AND @max
+            ORDER BY s.person_id, s.score DESC, s.topic_id
+        ) s
+        GROUP BY s.person_id
+        HAVING count(*) >= @overlap
         """;
 
     /// <summary>

@@ -64,6 +64,84 @@ public sealed class MaterializationPlanTests
         await transaction.RollbackAsync();
     }
 
+    [Fact]
+    public async Task Topics_and_pages_are_aggregated_straight_from_sorts_in_their_order_and_match_ordered_aggregates()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "6000", "--topics", "12", "--days", "1", "--seed", "37", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
+        await database.ExecuteAsync("VACUUM (ANALYZE) people_traits");
+        using var json = JsonDocument.Parse("""{"topicIds":[1,2,3,4,5,6],"minScore":20,"filters":{"contact.hasBusinessEmail":true}}""");
+        var config = AudienceConfigParser.Parse(json.RootElement).Config!;
+        var key = new string('e', 64);
+        var (statement, parameters) = AudienceMaterializer.BuildStatement(config, key, Date);
+
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var claim = new NpgsqlCommand(
+                         $"""
+                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                         VALUES ('{key}', gen_random_uuid(), '{config.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
+                         """, connection, transaction))
+        {
+            await claim.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {statement}", connection, transaction);
+        explain.Parameters.AddRange(parameters.ToArray());
+        using var document = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        var nodes = Nodes(document.RootElement[0].GetProperty("Plan")).ToList();
+
+        // The unordered aggregates rely on reading their groups' rows straight from a sort in the wanted order.
+        var groupings = nodes.Where(n => n.GetProperty("Node Type").GetString() == "Aggregate" && n.GetProperty("Strategy").GetString() == "Sorted").ToList();
+        var topics = Assert.Single(groupings, g => Keys(g, "Group Key").SequenceEqual(["s.person_id"]));
+        Assert.Equal(["s.person_id", "s.score DESC", "s.topic_id"], Keys(Child(topics, "Sort"), "Sort Key"));
+        var pages = Assert.Single(groupings, g => Keys(g, "Group Key") is [var snapshot, var page] && snapshot.EndsWith(".snapshot_id", StringComparison.Ordinal) && page.Contains("rank", StringComparison.Ordinal));
+        var pageSort = Keys(Child(pages, "Sort"), "Sort Key");
+        Assert.Equal(3, pageSort.Count);
+        Assert.EndsWith(".rank", pageSort[2], StringComparison.Ordinal);
+
+        var (candidates, results) = await CountsAsync(connection, transaction, key);
+        Assert.True(results > 1000 && results < candidates, $"the audience should be filtered, not trivial ({candidates} candidates, {results} results)");
+        await using var compare = new NpgsqlCommand(
+            $"""
+            WITH expected AS (
+                SELECT row_number() OVER (ORDER BY c.intent_score DESC, c.topic_overlap DESC, c.person_id) AS rank, c.*
+                FROM (SELECT s.person_id, max(s.score) AS intent_score, count(*) AS topic_overlap, array_agg(s.topic_id ORDER BY s.score DESC, s.topic_id) AS topics
+                      FROM intent_scores s JOIN people p ON p.person_id = s.person_id
+                      WHERE s.data_date = '{Date:yyyy-MM-dd}' AND s.topic_id = ANY('{"{1,2,3,4,5,6}"}') AND s.score >= 20 AND p.business_email IS NOT NULL
+                      GROUP BY s.person_id) c
+            ),
+            stored AS (
+                SELECT m.rank, m.person_id, m.intent_score, m.topic_overlap, m.matched_topic_ids AS topics
+                FROM {SnapshotPages.Members($"(SELECT id FROM audience_snapshots WHERE result_key = '{key}')")}
+            )
+            SELECT (SELECT count(*) FROM expected), (SELECT count(*) FROM expected WHERE topic_overlap > 1),
+                   (SELECT count(*) FROM (SELECT * FROM expected EXCEPT SELECT * FROM stored) d) + (SELECT count(*) FROM (SELECT * FROM stored EXCEPT SELECT * FROM expected) d)
+            """,
+            connection, transaction);
+        await using (var reader = await compare.ExecuteReaderAsync())
+        {
+            Assert.True(await reader.ReadAsync());
+            Assert.Equal(results, reader.GetInt64(0));
+            Assert.True(reader.GetInt64(1) > 100, $"only {reader.GetInt64(1)} people matched on more than one topic");
+            Assert.Equal(0, reader.GetInt64(2));
+        }
+
+        await transaction.RollbackAsync();
+    }
+
+    private static List<string> Keys(JsonElement node, string property) =>
+        node.TryGetProperty(property, out var keys) ? keys.EnumerateArray().Select(k => k.GetString()!).ToList() : [];
+
+    private static JsonElement Child(JsonElement node, string type)
+    {
+        var child = Assert.Single(node.GetProperty("Plans").EnumerateArray());
+        Assert.Equal(type, child.GetProperty("Node Type").GetString());
+        return child;
+    }
+
     private static async Task<(long Candidates, long Results)> CountsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, string key)
     {
         await using var command = new NpgsqlCommand(
