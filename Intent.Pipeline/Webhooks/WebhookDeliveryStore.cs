@@ -9,13 +9,15 @@ namespace Intent.Pipeline.Webhooks;
 /// The delivery loop's two statements, each set-based and committed on its own, so no lock is held while
 /// receivers answer: <see cref="ClaimAsync"/> takes due pending deliveries under a lease, and
 /// <see cref="RecordAsync"/> writes the outcomes of many attempts and the webhooks' runs of failures at once.
+/// A pending delivery's timer and lease are its row in <c>webhook_due_deliveries</c>, removed when it ends, so
+/// both statements update the delivery log's row without touching an index of it (HOT updates).
 /// </summary>
 public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
 {
     /// <summary>
     /// Claims up to <paramref name="limit"/> deliveries that are pending, due and not under another loop's lease,
     /// oldest due first, skipping rows another claim has locked: counts the attempt and sets the lease in the same
-    /// statement, and returns what the attempts need.
+    /// statement (the log's row counts it, the timer's row holds the lease), and returns what the attempts need.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -23,15 +25,21 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
         await using var command = await CommandAsync(scope,
             """
             WITH due AS (
-                SELECT id FROM webhook_deliveries
-                WHERE status = 'pending' AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until <= @now)
-                ORDER BY next_attempt_at
+                -- The log's rows locked too, skipping those locked: a claim never waits, so it takes no part in a deadlock
+                -- with the statements that lock a delivery before its timer (outcomes, a retry by hand, deletes).
+                SELECT q.delivery_id FROM webhook_due_deliveries q JOIN webhook_deliveries d ON d.id = q.delivery_id
+                WHERE q.next_attempt_at <= @now AND (q.claimed_until IS NULL OR q.claimed_until <= @now)
+                ORDER BY q.next_attempt_at
                 LIMIT @limit
-                FOR UPDATE SKIP LOCKED
+                FOR UPDATE OF q, d SKIP LOCKED
+            ),
+            leased AS (
+                UPDATE webhook_due_deliveries q SET claimed_until = @until FROM due WHERE q.delivery_id = due.delivery_id
+                RETURNING q.delivery_id
             )
-            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, claimed_until = @until, updated_at = @now
-            FROM due, webhook_events e, webhooks w
-            WHERE d.id = due.id AND e.id = d.event_id AND w.id = d.webhook_id
+            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, updated_at = @now
+            FROM leased, webhook_events e, webhooks w
+            WHERE d.id = leased.delivery_id AND e.id = d.event_id AND w.id = d.webhook_id
             RETURNING d.id, d.attempts, d.event_type, d.trace_parent, e.id, e.payload, w.id, w.url, w.enabled, w.secret, w.previous_secret,
                       w.previous_secret_expires_at
             """, cancellationToken);
@@ -57,7 +65,8 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
     /// delivery still pending with the attempts it was claimed at: one delivered, failed, released or claimed again
     /// since (its lease passed) is left as it is. Per webhook, the events that ended here continue its run of
     /// failures (a delivery resets it to the failures after it); one that reaches <paramref name="disableAfter"/>
-    /// disables the webhook and says why. Returns the deliveries recorded and the webhooks disabled by it.
+    /// disables the webhook and says why. A delivery that ended loses its timer; one to try again (or given back) keeps it,
+    /// due at its next attempt, without a lease. Returns the deliveries recorded and the webhooks disabled by it.
     /// </summary>
     public async Task<(HashSet<Guid> Recorded, List<Guid> Disabled)> RecordAsync(
         IReadOnlyList<DeliveryOutcome> outcomes, int disableAfter, DateTime now, CancellationToken cancellationToken)
@@ -74,7 +83,6 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
                     status = CASE o.kind WHEN 'delivered' THEN 'delivered' WHEN 'failed' THEN 'failed' WHEN 'disabled' THEN 'failed' ELSE 'pending' END,
                     attempts = CASE WHEN o.kind IN ('disabled', 'released') THEN d.attempts - 1 ELSE d.attempts END,
                     next_attempt_at = CASE o.kind WHEN 'retry' THEN o.next_attempt_at WHEN 'released' THEN d.next_attempt_at END,
-                    claimed_until = NULL,
                     last_attempt_at = CASE WHEN o.kind IN ('delivered', 'retry', 'failed') THEN o.at ELSE d.last_attempt_at END,
                     last_response_status = CASE WHEN o.kind = 'released' THEN d.last_response_status ELSE o.response END,
                     last_duration_ms = CASE WHEN o.kind = 'released' THEN d.last_duration_ms ELSE o.duration END,
@@ -82,10 +90,16 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
                     delivered_at = CASE WHEN o.kind = 'delivered' THEN o.at ELSE d.delivered_at END,
                     updated_at = o.at
                 FROM outcome o
-                -- Pending, said so that the partial index of pending rows is not a candidate: its row estimate is often
-                -- far off (thousands pending a moment ago, none when last analyzed), which makes a nested loop over it.
-                WHERE d.id = o.id AND d.status NOT IN ('delivered', 'failed') AND d.attempts = o.attempt
-                RETURNING d.id, d.webhook_id, o.kind, o.counts, o.seq, o.error
+                WHERE d.id = o.id AND d.status = 'pending' AND d.attempts = o.attempt
+                RETURNING d.id, d.webhook_id, d.status, d.next_attempt_at, o.kind, o.counts, o.seq, o.error
+            ),
+            settled AS (
+                DELETE FROM webhook_due_deliveries q USING recorded r WHERE q.delivery_id = r.id AND r.status <> 'pending'
+            ),
+            rescheduled AS (
+                UPDATE webhook_due_deliveries q SET next_attempt_at = r.next_attempt_at, claimed_until = NULL
+                FROM recorded r
+                WHERE q.delivery_id = r.id AND r.status = 'pending'
             ),
             ended AS (
                 SELECT webhook_id, kind, seq, error,
