@@ -32,6 +32,8 @@ public sealed class IntentDbContext(DbContextOptions<IntentDbContext> options) :
 
     public DbSet<Webhooks.WebhookDelivery> WebhookDeliveries => Set<Webhooks.WebhookDelivery>();
 
+    public DbSet<Webhooks.WebhookDueDelivery> WebhookDueDeliveries => Set<Webhooks.WebhookDueDelivery>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         modelBuilder.AddPostgresOutboxEntities();

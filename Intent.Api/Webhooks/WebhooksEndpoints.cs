@@ -198,6 +198,7 @@ public static class WebhooksEndpoints
         };
         db.WebhookEvents.Add(webhookEvent);
         db.WebhookDeliveries.Add(delivery);
+        db.WebhookDueDeliveries.Add(new WebhookDueDelivery { DeliveryId = delivery.Id, NextAttemptAt = now });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
     }
@@ -232,10 +233,21 @@ public static class WebhooksEndpoints
         var now = clock.GetUtcNow().UtcDateTime;
         var moved = await db.WebhookDeliveries.FromSql(
             $"""
-            UPDATE webhook_deliveries SET status = {WebhookDeliveryStatus.Pending}, next_attempt_at = {now}, claimed_until = NULL, updated_at = {now}
-            WHERE id = {deliveryId} AND webhook_id = {webhook.Id} AND status <> {WebhookDeliveryStatus.Delivered}
-              AND (claimed_until IS NULL OR claimed_until <= {now})
-            RETURNING *
+            WITH target AS (
+                SELECT d.id FROM webhook_deliveries d
+                WHERE d.id = {deliveryId} AND d.webhook_id = {webhook.Id} AND d.status <> {WebhookDeliveryStatus.Delivered}
+                FOR UPDATE OF d
+            ),
+            due AS (
+                INSERT INTO webhook_due_deliveries (delivery_id, next_attempt_at) SELECT id, {now} FROM target
+                ON CONFLICT (delivery_id) DO UPDATE SET next_attempt_at = excluded.next_attempt_at, claimed_until = NULL
+                WHERE webhook_due_deliveries.claimed_until IS NULL OR webhook_due_deliveries.claimed_until <= {now}
+                RETURNING delivery_id
+            )
+            UPDATE webhook_deliveries d SET status = {WebhookDeliveryStatus.Pending}, next_attempt_at = {now}, updated_at = {now}
+            FROM due
+            WHERE d.id = due.delivery_id
+            RETURNING d.*
             """).AsNoTracking().ToListAsync(cancellationToken);
         var delivery = moved.SingleOrDefault()
             ?? await db.WebhookDeliveries.AsNoTracking().SingleOrDefaultAsync(d => d.Id == deliveryId && d.WebhookId == webhook.Id, cancellationToken)

@@ -153,10 +153,14 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                 INSERT INTO webhook_events (id, organization_id, type, payload, created_at)
                 SELECT gen_random_uuid(), @org, 'run.completed', @body, now() FROM generate_series(1, @events)
                 RETURNING id
+            ),
+            d AS (
+                INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at, created_at, updated_at)
+                SELECT gen_random_uuid(), w.id, e.id, 'run.completed', 'pending', 0, now(), now(), now()
+                FROM e CROSS JOIN webhooks w WHERE w.organization_id = @org
+                RETURNING id
             )
-            INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at, created_at, updated_at)
-            SELECT gen_random_uuid(), w.id, e.id, 'run.completed', 'pending', 0, now(), now(), now()
-            FROM e CROSS JOIN webhooks w WHERE w.organization_id = @org
+            INSERT INTO webhook_due_deliveries (delivery_id, next_attempt_at) SELECT id, now() FROM d
             """))
         {
             command.Parameters.AddWithValue("org", organizationId);

@@ -914,10 +914,6 @@ namespace Intent.Data.Migrations
                         .HasColumnType("integer")
                         .HasColumnName("attempts");
 
-                    b.Property<DateTime?>("ClaimedUntil")
-                        .HasColumnType("timestamp with time zone")
-                        .HasColumnName("claimed_until");
-
                     b.Property<DateTime>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -979,10 +975,6 @@ namespace Intent.Data.Migrations
                     b.HasKey("Id")
                         .HasName("pk_webhook_deliveries");
 
-                    b.HasIndex("NextAttemptAt")
-                        .HasDatabaseName("ix_webhook_deliveries_due")
-                        .HasFilter("status = 'pending'");
-
                     b.HasIndex("EventId", "WebhookId")
                         .IsUnique()
                         .HasDatabaseName("ux_webhook_deliveries_event_webhook");
@@ -997,6 +989,31 @@ namespace Intent.Data.Migrations
 
                             t.HasCheckConstraint("ck_webhook_deliveries_status", "status IN ('pending', 'delivered', 'failed')");
                         });
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
+                });
+
+            modelBuilder.Entity("Intent.Data.Webhooks.WebhookDueDelivery", b =>
+                {
+                    b.Property<Guid>("DeliveryId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("delivery_id");
+
+                    b.Property<DateTime?>("ClaimedUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("claimed_until");
+
+                    b.Property<DateTime>("NextAttemptAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt_at");
+
+                    b.HasKey("DeliveryId")
+                        .HasName("pk_webhook_due_deliveries");
+
+                    b.HasIndex("NextAttemptAt")
+                        .HasDatabaseName("ix_webhook_due_deliveries_next_attempt_at");
+
+                    b.ToTable("webhook_due_deliveries", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });
@@ -1293,6 +1310,16 @@ namespace Intent.Data.Migrations
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_webhook_deliveries_webhooks_webhook_id");
+                });
+
+            modelBuilder.Entity("Intent.Data.Webhooks.WebhookDueDelivery", b =>
+                {
+                    b.HasOne("Intent.Data.Webhooks.WebhookDelivery", null)
+                        .WithOne()
+                        .HasForeignKey("Intent.Data.Webhooks.WebhookDueDelivery", "DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_webhook_due_deliveries_webhook_deliveries_delivery_id");
                 });
 
             modelBuilder.Entity("Intent.Data.Webhooks.WebhookEvent", b =>

@@ -50,7 +50,7 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
         });
         delivery.HasKey(d => d.Id);
 
-        // Room on each page, so that claiming a delivery (attempts, lease: no indexed column) is a HOT update, writing no index.
+        // Room on each page, so that claiming a delivery and recording its outcome (no indexed column) are HOT updates, writing no index.
         delivery.HasStorageParameter("fillfactor", 50);
         delivery.Property(d => d.EventType).HasMaxLength(32);
         delivery.Property(d => d.Status).HasMaxLength(16);
@@ -64,8 +64,21 @@ internal sealed class WebhookDeliveryConfiguration : IEntityTypeConfiguration<We
 
         // The delivery log of one webhook, newest first.
         delivery.HasIndex(d => new { d.WebhookId, d.CreatedAt, d.Id }).IsDescending(false, true, true).HasDatabaseName("ix_webhook_deliveries_log");
+    }
+}
+
+internal sealed class WebhookDueDeliveryConfiguration : IEntityTypeConfiguration<WebhookDueDelivery>
+{
+    public void Configure(EntityTypeBuilder<WebhookDueDelivery> due)
+    {
+        due.ToTable("webhook_due_deliveries");
+        due.HasKey(q => q.DeliveryId);
+
+        // A claim changes only the lease, not indexed: a HOT update when its page has room.
+        due.HasStorageParameter("fillfactor", 50);
+        due.HasOne<WebhookDelivery>().WithOne().HasForeignKey<WebhookDueDelivery>(q => q.DeliveryId).OnDelete(DeleteBehavior.Cascade);
 
         // The delivery loop claims pending deliveries by when they are due.
-        delivery.HasIndex(d => d.NextAttemptAt).HasFilter("status = 'pending'").HasDatabaseName("ix_webhook_deliveries_due");
+        due.HasIndex(q => q.NextAttemptAt).HasDatabaseName("ix_webhook_due_deliveries_next_attempt_at");
     }
 }

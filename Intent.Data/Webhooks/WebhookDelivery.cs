@@ -17,14 +17,8 @@ public sealed class WebhookDelivery
     /// <summary>Attempts made so far.</summary>
     public int Attempts { get; set; }
 
-    /// <summary>When a pending delivery's next attempt is due: the durable timer the delivery loop claims by.</summary>
+    /// <summary>When a pending delivery's next attempt is due, as shown; the timer itself is its <see cref="WebhookDueDelivery"/>.</summary>
     public DateTime? NextAttemptAt { get; set; }
-
-    /// <summary>
-    /// The lease of the attempt a delivery loop claimed: until then no other loop claims the delivery; once it
-    /// passes (the loop died), the delivery is claimed again. Null when no attempt is under way.
-    /// </summary>
-    public DateTime? ClaimedUntil { get; set; }
 
     /// <summary>The W3C <c>traceparent</c> of the fan-out that queued the delivery: each attempt's span continues that trace.</summary>
     public string? TraceParent { get; set; }

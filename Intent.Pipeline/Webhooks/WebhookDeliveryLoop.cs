@@ -218,7 +218,11 @@ public sealed class WebhookDeliveryLoop(
                     batch.Add(outcome);
                 }
 
-                await RecordBatchAsync(batch, stop);
+                // The other recorder may have taken what this one was woken for.
+                if (batch.Count > 0)
+                {
+                    await RecordBatchAsync(batch, stop);
+                }
             }
             catch (Exception e)
             {

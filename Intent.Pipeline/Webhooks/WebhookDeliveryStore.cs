@@ -9,13 +9,15 @@ namespace Intent.Pipeline.Webhooks;
 /// The delivery loop's two statements, each set-based and committed on its own, so no lock is held while
 /// receivers answer: <see cref="ClaimAsync"/> takes due pending deliveries under a lease, and
 /// <see cref="RecordAsync"/> writes the outcomes of many attempts and the webhooks' runs of failures at once.
+/// A pending delivery's timer and lease are its row in <c>webhook_due_deliveries</c>, removed when it ends, so
+/// both statements update the delivery log's row without touching an index of it (HOT updates).
 /// </summary>
 public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
 {
     /// <summary>
     /// Claims up to <paramref name="limit"/> deliveries that are pending, due and not under another loop's lease,
     /// oldest due first, skipping rows another claim has locked: counts the attempt and sets the lease in the same
-    /// statement, and returns what the attempts need.
+    /// statement (the log's row counts it, the timer's row holds the lease), and returns what the attempts need.
     /// </summary>
     public async Task<IReadOnlyList<ClaimedDelivery>> ClaimAsync(int limit, DateTime now, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -23,15 +25,21 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
         await using var command = await CommandAsync(scope,
             """
             WITH due AS (
-                SELECT id FROM webhook_deliveries
-                WHERE status = 'pending' AND next_attempt_at <= @now AND (claimed_until IS NULL OR claimed_until <= @now)
-                ORDER BY next_attempt_at
+                -- The log's rows locked too, skipping those locked: a claim never waits, so it takes no part in a deadlock
+                -- with the statements that lock a delivery before its timer (outcomes, a retry by hand, deletes).
+                SELECT q.delivery_id FROM webhook_due_deliveries q JOIN webhook_deliveries d ON d.id = q.delivery_id
+                WHERE q.next_attempt_at <= @now AND (q.claimed_until IS NULL OR q.claimed_until <= @now)
+                ORDER BY q.next_attempt_at
                 LIMIT @limit
-                FOR UPDATE SKIP LOCKED
+                FOR UPDATE OF q, d SKIP LOCKED
+            ),
+            leased AS (
+                UPDATE webhook_due_deliveries SET claimed_until = @until WHERE delivery_id = ANY (ARRAY(SELECT delivery_id FROM due))
+                RETURNING delivery_id
             )
-            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, claimed_until = @until, updated_at = @now
-            FROM due, webhook_events e, webhooks w
-            WHERE d.id = due.id AND e.id = d.event_id AND w.id = d.webhook_id
+            UPDATE webhook_deliveries d SET attempts = d.attempts + 1, updated_at = @now
+            FROM leased, webhook_events e, webhooks w
+            WHERE d.id = leased.delivery_id AND e.id = d.event_id AND w.id = d.webhook_id
             RETURNING d.id, d.attempts, d.event_type, d.trace_parent, e.id, e.payload, w.id, w.url, w.enabled, w.secret, w.previous_secret,
                       w.previous_secret_expires_at
             """, cancellationToken);
@@ -40,15 +48,18 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
         command.Parameters.AddWithValue("until", until);
         command.Parameters.AddWithValue("limit", limit);
         var claimed = new List<ClaimedDelivery>(limit);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            claimed.Add(new ClaimedDelivery(
-                reader.GetGuid(0), reader.GetInt32(1), until, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetGuid(4),
-                reader.GetString(5), reader.GetGuid(6), reader.GetString(7), reader.GetBoolean(8), reader.GetString(9),
-                reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetDateTime(11)));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                claimed.Add(new ClaimedDelivery(
+                    reader.GetGuid(0), reader.GetInt32(1), until, reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetGuid(4),
+                    reader.GetString(5), reader.GetGuid(6), reader.GetString(7), reader.GetBoolean(8), reader.GetString(9),
+                    reader.IsDBNull(10) ? null : reader.GetString(10), reader.IsDBNull(11) ? null : reader.GetDateTime(11)));
+            }
         }
 
+        await command.Transaction!.CommitAsync(cancellationToken);
         return claimed;
     }
 
@@ -57,7 +68,8 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
     /// delivery still pending with the attempts it was claimed at: one delivered, failed, released or claimed again
     /// since (its lease passed) is left as it is. Per webhook, the events that ended here continue its run of
     /// failures (a delivery resets it to the failures after it); one that reaches <paramref name="disableAfter"/>
-    /// disables the webhook and says why. Returns the deliveries recorded and the webhooks disabled by it.
+    /// disables the webhook and says why. A delivery that ended loses its timer; one to try again (or given back) keeps it,
+    /// due at its next attempt, without a lease. Returns the deliveries recorded and the webhooks disabled by it.
     /// </summary>
     public async Task<(HashSet<Guid> Recorded, List<Guid> Disabled)> RecordAsync(
         IReadOnlyList<DeliveryOutcome> outcomes, int disableAfter, DateTime now, CancellationToken cancellationToken)
@@ -74,7 +86,6 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
                     status = CASE o.kind WHEN 'delivered' THEN 'delivered' WHEN 'failed' THEN 'failed' WHEN 'disabled' THEN 'failed' ELSE 'pending' END,
                     attempts = CASE WHEN o.kind IN ('disabled', 'released') THEN d.attempts - 1 ELSE d.attempts END,
                     next_attempt_at = CASE o.kind WHEN 'retry' THEN o.next_attempt_at WHEN 'released' THEN d.next_attempt_at END,
-                    claimed_until = NULL,
                     last_attempt_at = CASE WHEN o.kind IN ('delivered', 'retry', 'failed') THEN o.at ELSE d.last_attempt_at END,
                     last_response_status = CASE WHEN o.kind = 'released' THEN d.last_response_status ELSE o.response END,
                     last_duration_ms = CASE WHEN o.kind = 'released' THEN d.last_duration_ms ELSE o.duration END,
@@ -82,10 +93,17 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
                     delivered_at = CASE WHEN o.kind = 'delivered' THEN o.at ELSE d.delivered_at END,
                     updated_at = o.at
                 FROM outcome o
-                -- Pending, said so that the partial index of pending rows is not a candidate: its row estimate is often
-                -- far off (thousands pending a moment ago, none when last analyzed), which makes a nested loop over it.
-                WHERE d.id = o.id AND d.status NOT IN ('delivered', 'failed') AND d.attempts = o.attempt
-                RETURNING d.id, d.webhook_id, o.kind, o.counts, o.seq, o.error
+                WHERE d.id = o.id AND d.status = 'pending' AND d.attempts = o.attempt
+                RETURNING d.id, d.webhook_id, d.status, d.next_attempt_at, o.kind, o.counts, o.seq, o.error
+            ),
+            -- By the timers' primary key, a lookup per delivery whatever the timers' statistics say.
+            settled AS (
+                DELETE FROM webhook_due_deliveries WHERE delivery_id = ANY (ARRAY(SELECT id FROM recorded WHERE status <> 'pending'))
+            ),
+            rescheduled AS (
+                UPDATE webhook_due_deliveries q SET next_attempt_at = r.next_attempt_at, claimed_until = NULL
+                FROM recorded r
+                WHERE q.delivery_id = ANY (ARRAY(SELECT id FROM recorded WHERE status = 'pending')) AND r.id = q.delivery_id
             ),
             ended AS (
                 SELECT webhook_id, kind, seq, error,
@@ -138,22 +156,43 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
 
         var recorded = new HashSet<Guid>();
         var disabled = new List<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        while (await reader.ReadAsync(cancellationToken))
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
         {
-            (reader.GetBoolean(1) ? (ICollection<Guid>)disabled : recorded).Add(reader.GetGuid(0));
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                (reader.GetBoolean(1) ? (ICollection<Guid>)disabled : recorded).Add(reader.GetGuid(0));
+            }
         }
 
+        await command.Transaction!.CommitAsync(cancellationToken);
         return (recorded, disabled);
     }
 
     private static NpgsqlParameter Array<T>(string name, NpgsqlDbType type, T[] values) =>
         new(name, NpgsqlDbType.Array | type) { Value = values };
 
+    /// <summary>
+    /// The statement in a transaction of its own whose plan is pinned to index lookups and the due index's order.
+    /// The timers' table swings between empty and tens of thousands of rows, so its statistics are usually wrong
+    /// (analyzed empty, they estimate no row at all), and a plan chosen by them scans or sorts the whole table at
+    /// every claim; every access of both statements has an index to go by. No JIT: the costs of the plans not taken
+    /// are huge, and would make PostgreSQL compile each statement (0.4 s) for a few milliseconds of work.
+    /// </summary>
     private static async Task<NpgsqlCommand> CommandAsync(AsyncServiceScope scope, string sql, CancellationToken cancellationToken)
     {
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         await db.Database.OpenConnectionAsync(cancellationToken);
-        return new NpgsqlCommand(sql, (NpgsqlConnection)db.Database.GetDbConnection());
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        return new NpgsqlCommand(
+            $"""
+            SET LOCAL jit = off;
+            SET LOCAL enable_seqscan = off;
+            SET LOCAL enable_bitmapscan = off;
+            SET LOCAL enable_sort = off;
+            SET LOCAL enable_hashjoin = off;
+            SET LOCAL enable_mergejoin = off;
+            {sql}
+            """, connection, transaction);
     }
 }

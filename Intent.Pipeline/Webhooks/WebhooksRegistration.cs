@@ -42,7 +42,10 @@ public static class WebhooksRegistration
         bus.TryAddSingleton<WebhookDeliverySignal>();
         bus.TryAddSingleton<WebhookDeliveryWakeUp>();
         bus.ConfigureDbContext<IntentDbContext>((services, db) => db.AddInterceptors(services.GetRequiredService<WebhookDeliveryWakeUp>()));
-        bus.AddConsumer<FanOutWebhookEventConsumer>().Endpoint(e => e.Name = "webhook-events");
+        // Batches of events: a short wait fills a batch while events arrive together, two at once keep both cores busy.
+        bus.AddConsumer<FanOutWebhookEventConsumer>(c => c.Options<BatchOptions>(batch => batch
+                .SetMessageLimit(FanOutWebhookEventConsumer.MessageLimit).SetTimeLimit(TimeSpan.FromMilliseconds(20)).SetConcurrencyLimit(2)))
+            .Endpoint(e => e.Name = "webhook-events");
         bus.AddHostedService<WebhookDeliveryLoop>();
         bus.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(WebhookDeliveryLoop.ActivitySourceName));
         return bus;

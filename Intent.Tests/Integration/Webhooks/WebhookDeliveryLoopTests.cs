@@ -39,7 +39,9 @@ public sealed class WebhookDeliveryLoopTests(WebhooksWorld world) : IClassFixtur
 
         Assert.Equal(atFirst.Count, world.Receiver.Received(first).Count);
         Assert.Equal(atSecond.Count, world.Receiver.Received(second).Count);
-        Assert.Equal(2 * events, await CountAsync($"webhook_id IN ('{firstId}', '{secondId}') AND attempts = 1 AND claimed_until IS NULL AND delivered_at IS NOT NULL"));
+        Assert.Equal(2 * events, await CountAsync($"webhook_id IN ('{firstId}', '{secondId}') AND attempts = 1 AND delivered_at IS NOT NULL"));
+        Assert.Equal(0L, await world.Runs.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM webhook_due_deliveries q JOIN webhook_deliveries d ON d.id = q.delivery_id WHERE d.webhook_id IN ('{firstId}', '{secondId}')"));
     }
 
     [Fact]
@@ -165,10 +167,14 @@ public sealed class WebhookDeliveryLoopTests(WebhooksWorld world) : IClassFixtur
                 SELECT id, '{organizationId}', 'run.completed', json_build_object('type', 'run.completed', 'timestamp', now(), 'data', json_build_object('eventId', id))::text, now()
                 FROM unnest(ARRAY['{string.Join("','", ids)}']::uuid[]) AS id
                 RETURNING id
+            ),
+            d AS (
+                INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at, created_at, updated_at)
+                SELECT gen_random_uuid(), w, e.id, 'run.completed', 'pending', {attempts}, now(), now(), now()
+                FROM e CROSS JOIN unnest(ARRAY['{string.Join("','", webhookIds)}']::uuid[]) AS w
+                RETURNING id
             )
-            INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at, claimed_until, created_at, updated_at)
-            SELECT gen_random_uuid(), w, e.id, 'run.completed', 'pending', {attempts}, now(), {claimedUntil}, now(), now()
-            FROM e CROSS JOIN unnest(ARRAY['{string.Join("','", webhookIds)}']::uuid[]) AS w
+            INSERT INTO webhook_due_deliveries (delivery_id, next_attempt_at, claimed_until) SELECT id, now(), {claimedUntil} FROM d
             """);
         return ids;
     }

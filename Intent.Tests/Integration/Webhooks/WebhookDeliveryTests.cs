@@ -3,6 +3,7 @@ using System.Text.Json;
 using Intent.Contracts.Runs;
 using Intent.Contracts.Webhooks;
 using Intent.Data;
+using Intent.Pipeline.Webhooks;
 using Intent.Tests.Integration.Api;
 using Intent.Tests.Integration.Runs;
 using MassTransit;
@@ -76,6 +77,53 @@ public sealed class WebhookDeliveryTests(WebhooksWorld world) : IClassFixture<We
             Assert.Equal(200, d.GetProperty("lastResponseStatus").GetInt32());
         });
         Assert.Equal(received.Select(r => r.MessageId).Order(), deliveriesShown.Select(d => d.GetProperty("webhookMessageId").GetString()!).Order());
+    }
+
+    [Fact]
+    public async Task Events_fanned_out_in_batches_with_copies_and_a_redelivered_message_reach_each_webhook_once()
+    {
+        const int events = 60;
+        var (client, organizationId) = await world.OrganizationAsync();
+        var (first, second) = (world.Receiver.NewUrl(), world.Receiver.NewUrl());
+        var (firstId, _) = await world.WebhookAsync(client, first, "run.completed");
+        var (secondId, _) = await world.WebhookAsync(client, second, "run.completed");
+        var now = DateTime.UtcNow;
+        var fanOuts = Enumerable.Range(0, events).Select(i => new FanOutWebhookEvent
+        {
+            EventId = Guid.CreateVersion7(), OrganizationId = organizationId, RunId = Guid.CreateVersion7(), Type = "run.completed",
+            Payload = $$$"""{"type":"run.completed","timestamp":"{{{now:o}}}","data":{"n":{{{i}}}}}""", OccurredAt = now,
+        }).ToList();
+        var redelivered = Guid.NewGuid();
+
+        // Each event twice in one commit (copies under new message ids, so they may share a batch), one message with a known id.
+        await PublishAsync([.. fanOuts, .. fanOuts], (fanOuts[0], redelivered));
+        var firstSeen = await world.Receiver.WaitForAsync(first, events);
+        await world.Receiver.WaitForAsync(second, events);
+
+        // Then all of them again, and the message with the known id as the broker would redeliver it.
+        await PublishAsync(fanOuts, (fanOuts[1], redelivered));
+        await Eventually.MatchAsync(() => world.Runs.Database.ScalarAsync<long>("SELECT count(*) FROM outbox_message"), n => n == 0,
+            TimeSpan.FromSeconds(30), "the copies to be relayed");
+        await Task.Delay(TimeSpan.FromSeconds(3));
+
+        var expected = fanOuts.Select(e => WebhookSignatures.MessageId(e.EventId)).Order().ToList();
+        Assert.Equal(expected, world.Receiver.Received(first).Select(r => r.MessageId).Order().ToList());
+        Assert.Equal(expected, world.Receiver.Received(second).Select(r => r.MessageId).Order().ToList());
+        Assert.Equal(events, firstSeen.Count);
+        foreach (var webhookId in new[] { firstId, secondId })
+        {
+            var deliveries = await WebhooksWorld.DeliveriesAsync(client, webhookId, "?limit=100");
+            Assert.Equal(events, deliveries.Length);
+            Assert.All(deliveries, d =>
+            {
+                Assert.Equal("delivered", d.GetProperty("status").GetString());
+                Assert.Equal(1, d.GetProperty("attempts").GetInt32());
+            });
+        }
+
+        Assert.Equal(events, await world.Runs.Database.ScalarAsync<long>($"SELECT count(*) FROM webhook_events WHERE organization_id = '{organizationId}'"));
+        Assert.Equal(0L, await world.Runs.Database.ScalarAsync<long>(
+            $"SELECT count(*) FROM webhook_due_deliveries q JOIN webhook_deliveries d ON d.id = q.delivery_id WHERE d.webhook_id IN ('{firstId}', '{secondId}')"));
     }
 
     [Fact]
@@ -348,7 +396,7 @@ public sealed class WebhookDeliveryTests(WebhooksWorld world) : IClassFixture<We
         Assert.Equal(2, await world.Runs.Database.ScalarAsync<long>($"SELECT count(*) FROM webhook_events WHERE organization_id = '{organizationId}'"));
     }
 
-    private async Task PublishAsync(IEnumerable<object> messages)
+    private async Task PublishAsync(IEnumerable<object> messages, (object Message, Guid MessageId)? withId = null)
     {
         await using var scope = world.Runs.Worker!.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
@@ -356,6 +404,11 @@ public sealed class WebhookDeliveryTests(WebhooksWorld world) : IClassFixture<We
         foreach (var message in messages)
         {
             await publisher.Publish(message, message.GetType());
+        }
+
+        if (withId is var (identified, messageId))
+        {
+            await publisher.Publish(identified, identified.GetType(), context => context.MessageId = messageId);
         }
 
         await db.SaveChangesAsync();
