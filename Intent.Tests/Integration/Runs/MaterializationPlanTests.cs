@@ -20,32 +20,10 @@ public sealed class MaterializationPlanTests
     [Fact]
     public async Task Traits_are_probed_index_only_once_per_candidate_and_members_are_checked_once_per_statement()
     {
-        await using var database = await ScratchDatabase.CreateAsync();
-        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
-            ["--people", "4000", "--topics", "20", "--days", "1", "--seed", "31", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
-        await database.ExecuteAsync("VACUUM (ANALYZE) people_traits");
-        using var json = JsonDocument.Parse("""{"topicIds":[1,2,3,4],"minScore":30,"filters":{"contact.hasBusinessEmail":true}}""");
-        var config = AudienceConfigParser.Parse(json.RootElement).Config!;
-        var key = new string('f', 64);
-        var (statement, parameters) = AudienceMaterializer.BuildStatement(config, key, Date);
-
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var claim = new NpgsqlCommand(
-                         $"""
-                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-                         VALUES ('{key}', gen_random_uuid(), '{config.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
-                         """, connection, transaction))
-        {
-            await claim.ExecuteNonQueryAsync();
-        }
-
-        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, FORMAT JSON) {statement}", connection, transaction);
-        explain.Parameters.AddRange(parameters.ToArray());
-        using var document = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-        var root = document.RootElement[0];
+        await using var run = await PlannedRunAsync(4000, 20, 31, """{"topicIds":[1,2,3,4],"minScore":30,"filters":{"contact.hasBusinessEmail":true}}""", verbose: false);
+        var (connection, transaction, key, root) = (run.Connection, run.Transaction, run.Key, run.Plan);
         var nodes = Nodes(root.GetProperty("Plan")).ToList();
+
         var (candidates, results) = await CountsAsync(connection, transaction, key);
         Assert.True(results > 100 && results < candidates, $"the audience should be filtered, not trivial ({candidates} candidates, {results} results)");
 
@@ -60,38 +38,14 @@ public sealed class MaterializationPlanTests
         Assert.NotEmpty(triggers);
         Assert.All(triggers, t => Assert.True(t.GetProperty("Calls").GetInt64() == 1,
             $"{t.GetProperty("Trigger Name").GetString()} ran {t.GetProperty("Calls").GetInt64()} times for {results} members"));
-
-        await transaction.RollbackAsync();
     }
 
     [Fact]
     public async Task Topics_and_pages_are_aggregated_straight_from_sorts_in_their_order_and_match_ordered_aggregates()
     {
-        await using var database = await ScratchDatabase.CreateAsync();
-        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
-            ["--people", "6000", "--topics", "12", "--days", "1", "--seed", "37", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
-        await database.ExecuteAsync("VACUUM (ANALYZE) people_traits");
-        using var json = JsonDocument.Parse("""{"topicIds":[1,2,3,4,5,6],"minScore":20,"filters":{"contact.hasBusinessEmail":true}}""");
-        var config = AudienceConfigParser.Parse(json.RootElement).Config!;
-        var key = new string('e', 64);
-        var (statement, parameters) = AudienceMaterializer.BuildStatement(config, key, Date);
-
-        await using var connection = new NpgsqlConnection(database.ConnectionString);
-        await connection.OpenAsync();
-        await using var transaction = await connection.BeginTransactionAsync();
-        await using (var claim = new NpgsqlCommand(
-                         $"""
-                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
-                         VALUES ('{key}', gen_random_uuid(), '{config.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
-                         """, connection, transaction))
-        {
-            await claim.ExecuteNonQueryAsync();
-        }
-
-        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, VERBOSE, FORMAT JSON) {statement}", connection, transaction);
-        explain.Parameters.AddRange(parameters.ToArray());
-        using var document = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
-        var nodes = Nodes(document.RootElement[0].GetProperty("Plan")).ToList();
+        await using var run = await PlannedRunAsync(6000, 12, 37, """{"topicIds":[1,2,3,4,5,6],"minScore":20,"filters":{"contact.hasBusinessEmail":true}}""", verbose: true);
+        var (connection, transaction, key) = (run.Connection, run.Transaction, run.Key);
+        var nodes = Nodes(run.Plan.GetProperty("Plan")).ToList();
 
         // The unordered aggregates rely on reading their groups' rows straight from a sort in the wanted order.
         var groupings = nodes.Where(n => n.GetProperty("Node Type").GetString() == "Aggregate" && n.GetProperty("Strategy").GetString() == "Sorted").ToList();
@@ -129,7 +83,39 @@ public sealed class MaterializationPlanTests
             Assert.Equal(0, reader.GetInt64(2));
         }
 
-        await transaction.RollbackAsync();
+    }
+
+    /// <summary>
+    /// A seeded database and the materialization of <paramref name="config"/> run under <c>EXPLAIN ANALYZE</c> in a
+    /// transaction that is rolled back when the result is disposed: its connection, transaction, result key and plan.
+    /// </summary>
+    private static async Task<PlannedRun> PlannedRunAsync(int people, int topics, int seed, string config, bool verbose)
+    {
+        var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", $"{people}", "--topics", $"{topics}", "--days", "1", "--seed", $"{seed}", "--end-date", RunsWorld.DataDate], TextWriter.Null, TextWriter.Null));
+        await database.ExecuteAsync("VACUUM (ANALYZE) people_traits");
+        using var json = JsonDocument.Parse(config);
+        var parsed = AudienceConfigParser.Parse(json.RootElement).Config!;
+        var key = new string('e', 64);
+        var (statement, parameters) = AudienceMaterializer.BuildStatement(parsed, key, Date);
+
+        var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        var transaction = await connection.BeginTransactionAsync();
+        await using (var claim = new NpgsqlCommand(
+                         $"""
+                         INSERT INTO audience_snapshots (result_key, organization_id, config_hash, data_date, candidate_count, result_count, created_at)
+                         VALUES ('{key}', gen_random_uuid(), '{parsed.Hash()}', '{Date:yyyy-MM-dd}', 0, 0, now())
+                         """, connection, transaction))
+        {
+            await claim.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand($"EXPLAIN (ANALYZE, {(verbose ? "VERBOSE, " : "")}FORMAT JSON) {statement}", connection, transaction);
+        explain.Parameters.AddRange(parameters.ToArray());
+        using var document = JsonDocument.Parse((string)(await explain.ExecuteScalarAsync())!);
+        return new PlannedRun(database, connection, transaction, key, document.RootElement[0].Clone());
     }
 
     private static List<string> Keys(JsonElement node, string property) =>
@@ -165,6 +151,17 @@ public sealed class MaterializationPlanTests
             {
                 yield return child;
             }
+        }
+    }
+
+    private sealed record PlannedRun(ScratchDatabase Database, NpgsqlConnection Connection, NpgsqlTransaction Transaction, string Key, JsonElement Plan) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await Transaction.RollbackAsync();
+            await Transaction.DisposeAsync();
+            await Connection.DisposeAsync();
+            await Database.DisposeAsync();
         }
     }
 }
