@@ -82,7 +82,7 @@ public static class TelemetryExtensions
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
                 .AddNpgsqlInstrumentation()
-                .AddView(Stream)
+                .AddView(LibraryMetricView)
                 .AddPrometheusExporter());
 
         // The outbox meter comes from this host's IMeterFactory: only this host's instruments, even beside other hosts in one process.
@@ -123,7 +123,7 @@ public static class TelemetryExtensions
     /// How an instrument of the libraries is recorded: Npgsql's with <see cref="NpgsqlLabels"/> only; not at all when
     /// it is one of <see cref="DroppedInstruments"/>. Null: as the library defines it.
     /// </summary>
-    internal static MetricStreamConfiguration? Stream(Instrument instrument)
+    internal static MetricStreamConfiguration? LibraryMetricView(Instrument instrument)
     {
         if (DroppedInstruments.Any(prefix => instrument.Name.StartsWith(prefix, StringComparison.Ordinal)))
         {

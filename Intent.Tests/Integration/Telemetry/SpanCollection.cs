@@ -29,8 +29,8 @@ public sealed class SpanCollection : ICollection<Activity>
     public bool IsReadOnly => false;
 
     /// <summary>
-    /// Adds an in-memory exporter into this recorder to a host's tracing, with the hosts' instrumentation and the SDK's
-    /// default sampling (a host records spans only when something exports them, and this exporter is not OTLP).
+    /// Adds an in-memory exporter into this recorder to a host's tracing, with the hosts' instrumentation and parent-based
+    /// always-on sampling set explicitly (a host records spans only when something exports them, and this exporter is not OTLP).
     /// </summary>
     public void Record(IServiceCollection services) =>
         services.ConfigureOpenTelemetryTracerProvider(tracing =>

@@ -11,7 +11,11 @@ using OpenTelemetry.Trace;
 
 namespace Intent.Tests.Unit.Telemetry;
 
-/// <summary>The standard OTEL_* settings reach the SDK through AddIntentTelemetry.</summary>
+/// <summary>
+/// The standard OTEL_* settings reach the SDK through AddIntentTelemetry. In the integration tests' collection, not beside
+/// them: a host here that records spans would record the integration hosts' spans too (activity listeners are per process).
+/// </summary>
+[Collection(Integration.IntegrationGroup.Name)]
 public sealed class TelemetryConfigurationTests
 {
     [Fact]
