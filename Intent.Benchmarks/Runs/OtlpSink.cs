@@ -1,10 +1,5 @@
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 
 namespace Intent.Benchmarks.Runs;
 
@@ -14,11 +9,9 @@ namespace Intent.Benchmarks.Runs;
 /// </summary>
 public sealed class OtlpSink : IAsyncDisposable
 {
-    private readonly WebApplication _app;
+    private WebApplication? _app;
     private long _requests;
     private long _bytes;
-
-    private OtlpSink(WebApplication app) => _app = app;
 
     /// <summary>The value of <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> for an exporter using <c>http/protobuf</c>.</summary>
     public string Endpoint { get; private set; } = "";
@@ -29,22 +22,17 @@ public sealed class OtlpSink : IAsyncDisposable
 
     public static async Task<OtlpSink> StartAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.Logging.ClearProviders();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        var sink = new OtlpSink(builder.Build());
+        var sink = new OtlpSink();
         // An empty body is a valid Export*ServiceResponse: everything accepted.
-        sink._app.MapPost("/v1/{signal}", async (HttpContext http) =>
+        (sink._app, sink.Endpoint) = await LocalServer.StartAsync(app => app.MapPost("/v1/{signal}", async (HttpContext http) =>
         {
             await http.Request.Body.CopyToAsync(Stream.Null);
             Interlocked.Add(ref sink._bytes, http.Request.ContentLength ?? 0);
             Interlocked.Increment(ref sink._requests);
             return Results.Bytes([], "application/x-protobuf");
-        });
-        await sink._app.StartAsync();
-        sink.Endpoint = sink._app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        }));
         return sink;
     }
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
 }

@@ -8,12 +8,8 @@ using Intent.Pipeline.Runs;
 using Intent.Pipeline.Webhooks;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Intent.Benchmarks.Webhooks;
@@ -228,8 +224,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     private static void Say(string line) => Console.WriteLine($"-- {line}");
 
     /// <summary>The receiver: Kestrel on 127.0.0.1 answering 200 to every POST, counting them.</summary>
-    private sealed class Receiver(WebApplication app) : IAsyncDisposable
+    private sealed class Receiver : IAsyncDisposable
     {
+        private WebApplication? _app;
         private long _count;
 
         public string Url { get; private set; } = "";
@@ -238,22 +235,17 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
 
         public static async Task<Receiver> StartAsync()
         {
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.UseUrls("http://127.0.0.1:0");
-            var app = builder.Build();
-            var receiver = new Receiver(app);
-            app.MapPost("/hook", async (HttpContext http) =>
+            var receiver = new Receiver();
+            (receiver._app, var address) = await LocalServer.StartAsync(app => app.MapPost("/hook", async (HttpContext http) =>
             {
                 await http.Request.Body.CopyToAsync(Stream.Null);
                 Interlocked.Increment(ref receiver._count);
                 return Results.Ok();
-            });
-            await app.StartAsync();
-            receiver.Url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/hook";
+            }));
+            receiver.Url = address + "/hook";
             return receiver;
         }
 
-        public ValueTask DisposeAsync() => app.DisposeAsync();
+        public ValueTask DisposeAsync() => _app?.DisposeAsync() ?? ValueTask.CompletedTask;
     }
 }

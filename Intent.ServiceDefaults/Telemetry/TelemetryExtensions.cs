@@ -123,7 +123,7 @@ public static class TelemetryExtensions
     /// How an instrument of the libraries is recorded: Npgsql's with <see cref="NpgsqlLabels"/> only; not at all when
     /// it is one of <see cref="DroppedInstruments"/>. Null: as the library defines it.
     /// </summary>
-    internal static MetricStreamConfiguration? LibraryMetricView(Instrument instrument)
+    private static MetricStreamConfiguration? LibraryMetricView(Instrument instrument)
     {
         if (DroppedInstruments.Any(prefix => instrument.Name.StartsWith(prefix, StringComparison.Ordinal)))
         {
