@@ -11,7 +11,7 @@ public static class BenchApp
         switch (args.FirstOrDefault())
         {
             case "outbox":
-                await new OutboxBenchmark(settings).RunAsync();
+                await new OutboxBenchmark(settings).RunAsync(wakeUpOnly: args.Skip(1).FirstOrDefault() == "wake-up");
                 return 0;
             case "materialize":
                 await new Runs.MaterializeBenchmark(settings).RunAsync();

@@ -23,10 +23,23 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
 
-    public async Task RunAsync()
+    /// <summary>The whole benchmark, or with <paramref name="wakeUpOnly"/> only what the wake-up costs writers.</summary>
+    public async Task RunAsync(bool wakeUpOnly = false)
     {
         Say($"outbox benchmark on {Environment.ProcessorCount} cores; {ThroughputMessages:N0} messages for rates; latency at half the bus outbox's write rate for {SteadyDuration.TotalSeconds:N0} s");
         var (sample, write) = await SampleRowAsync();
+        if (wakeUpOnly)
+        {
+            var alone = await WakeUpAsync(write);
+            Console.WriteLine();
+            Console.WriteLine("| measure | value | ratio |");
+            Console.WriteLine("| --- | ---: | ---: |");
+            WakeUpRows(alone);
+            Console.WriteLine();
+            Console.WriteLine($"target: wake-up >= 0.95 at {string.Join(", ", alone.Select(r => r.Clients))} clients: {(alone.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}");
+            return;
+        }
+
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
         Say("ceiling: PostgreSQL insert transactions (outbox state + message rows, raw Npgsql)");
@@ -39,13 +52,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         var (writes, relay) = await ThroughputAsync();
         await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
-        Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, four pairs without and with the wake-up:");
-        foreach (var line in OutboxWriteScript.Outline(write))
-        {
-            Say($"  {line}");
-        }
-
-        var wakeUp = await WakeUpCost.RunAsync(settings.ConnectionString, write, WakeUpClients, WakeUpPhase, Say);
+        var wakeUp = await WakeUpAsync(write);
 
         var rate = Math.Round(writes / 2);
         Say($"ours: commit-to-consume latency at {rate:N0}/s (half the write rate), relay in the writer's process");
@@ -64,10 +71,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         Row("RabbitMQ raw confirmed publishes/s (ceiling)", $"{rabbit:N0}", "1.00");
         Row("bus outbox write transactions/s", $"{writes:N0}", $"{writes / postgres:N2} of PostgreSQL");
         Row($"relay throughput, messages/s over {ThroughputMessages:N0}", $"{relay:N0}", $"{relay / lower:N2} of the lower ceiling");
-        foreach (var row in wakeUp)
-        {
-            Row($"pgbench of the outbox write, {row.Clients} clients: tx/s without / with the wake-up", $"{row.Without:N0} / {row.With:N0}", $"{row.Ratio:N2}");
-        }
+        WakeUpRows(wakeUp);
 
         Row($"raw pipeline: p50 / p95 / p99 ms at {rate:N0}/s", raw.ToString(), "1.00");
         Row($"ours, same process: p50 / p95 / p99 ms at {rate:N0}/s", sameProcess.ToString(), $"p99 {sameProcess.P99 / raw.P99:N2}");
@@ -76,6 +80,25 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         Console.WriteLine($"targets: wake-up >= 0.95 at {string.Join(", ", wakeUp.Select(r => r.Clients))} clients: {(wakeUp.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}; " +
             $"cross-process p99 <= 1.5 x raw p99: {(crossProcess.P99 <= 1.5 * raw.P99 ? "met" : "MISSED")}; " +
             $"relay >= 0.50 of the lower ceiling: {(relay / lower >= 0.5 ? "met" : "MISSED")}");
+    }
+
+    private static void WakeUpRows(List<WakeUpCost.Row> rows)
+    {
+        foreach (var row in rows)
+        {
+            Row($"pgbench of the outbox write, {row.Clients} clients: tx/s without / with the wake-up", $"{row.Without:N0} / {row.With:N0}", $"{row.Ratio:N2}");
+        }
+    }
+
+    private async Task<List<WakeUpCost.Row>> WakeUpAsync(string write)
+    {
+        Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, {WakeUpCost.Pairs} pairs without and with the wake-up:");
+        foreach (var line in OutboxWriteScript.Outline(write))
+        {
+            Say($"  {line}");
+        }
+
+        return await WakeUpCost.RunAsync(settings.ConnectionString, write, WakeUpClients, WakeUpPhase, Say);
     }
 
     /// <summary>One outbox row as the bus outbox writes it, and the write's statements as a pgbench script.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Intent.Messaging.Configuration;
 using Intent.Messaging.Relay;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
@@ -21,7 +22,7 @@ public sealed class RawPipeline : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly OutboxRowSample _sample;
     private readonly string _connectionString;
-    private readonly OutboxWakeUp _wakeUp = new(NullLogger<OutboxWakeUp>.Instance);
+    private readonly OutboxWakeUp _wakeUp = new(NullLogger<OutboxWakeUp>.Instance) { Interval = PostgresOutboxOptions.DefaultWakeUpInterval };
 
     private RawPipeline(string connectionString, NpgsqlDataSource dataSource, IConnection rabbit, IChannel channel, OutboxRowSample sample)
     {

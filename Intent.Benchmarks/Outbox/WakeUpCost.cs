@@ -13,7 +13,8 @@ namespace Intent.Benchmarks.Outbox;
 /// </summary>
 public static class WakeUpCost
 {
-    private const int Pairs = 4;
+    /// <summary>How many pairs of phases, one without and one with the wake-up, each client count runs.</summary>
+    public const int Pairs = 6;
     private static readonly bool[] WithoutFirst = [false, true];
     private static readonly bool[] WithFirst = [true, false];
 
@@ -26,8 +27,9 @@ public static class WakeUpCost
     public static async Task<List<Row>> RunAsync(string connectionString, string script, int[] clientCounts, TimeSpan phase, Action<string> say)
     {
         var channel = OutboxTableNames.ChannelFor(null, OutboxTableNames.StateTable);
-        var interval = new PostgresOutboxOptions().WakeUpInterval;
+        var interval = PostgresOutboxOptions.DefaultWakeUpInterval;
         var notifier = $"""
+            SET synchronous_commit = off;
             SELECT pg_notify('{channel}', '');
             \sleep {Math.Max(1, (int)interval.TotalMilliseconds)} ms
             """;
@@ -39,19 +41,24 @@ public static class WakeUpCost
             // Short phases, alternating pairs (without-with, with-without, ...): the shared machine's drifts fall on both sides alike.
             double without = 0, with = 0;
             long notifications = 0;
+            var phases = new List<string>();
             foreach (var wakeUp in Enumerable.Range(0, Pairs).SelectMany(pair => pair % 2 == 0 ? WithoutFirst : WithFirst))
             {
                 await FreshAsync(dataSource);
                 if (!wakeUp)
                 {
-                    without += (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
+                    var alone = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
+                    without += alone;
+                    phases.Add($"-{alone:N0}");
                     continue;
                 }
 
                 using var stop = new CancellationTokenSource();
                 var listening = ListenAsync(dataSource, channel, stop.Token);
                 var notifying = Pgbench.RunAsync(connectionString, notifier, 1, phase + TimeSpan.FromSeconds(2), protocol: "simple", cancellationToken: stop.Token);
-                with += (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
+                var woken = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
+                with += woken;
+                phases.Add($"+{woken:N0}");
                 await stop.CancelAsync();
                 notifications += await listening;
                 try
@@ -64,7 +71,7 @@ public static class WakeUpCost
             }
 
             rows.Add(new Row(clients, without / Pairs, with / Pairs, notifications));
-            say($"{clients} clients: {without / Pairs:N0} tx/s without a wake-up, {with / Pairs:N0} with ({notifications:N0} notifications heard), {with / without:N3}");
+            say($"{clients} clients: {without / Pairs:N0} tx/s without a wake-up, {with / Pairs:N0} with ({notifications:N0} notifications heard), {with / without:N3}; phases (- without, + with): {string.Join(' ', phases)}");
         }
 
         await FreshAsync(dataSource);

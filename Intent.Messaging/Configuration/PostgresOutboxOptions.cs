@@ -15,8 +15,11 @@ public sealed class PostgresOutboxOptions
     /// <summary>Whether a commit of outbox rows also wakes other processes' relays (a <c>NOTIFY</c> after the commit); this process's are woken anyway.</summary>
     public bool WakeUpOtherProcesses { get; set; } = true;
 
+    /// <summary>The default of <see cref="WakeUpInterval"/>.</summary>
+    public static readonly TimeSpan DefaultWakeUpInterval = TimeSpan.FromMilliseconds(10);
+
     /// <summary>The shortest pause between two wake-up notifications one process sends, however many commits ask.</summary>
-    public TimeSpan WakeUpInterval { get; set; } = TimeSpan.FromMilliseconds(10);
+    public TimeSpan WakeUpInterval { get; set; } = DefaultWakeUpInterval;
 
     /// <summary>How often the delivery service looks for work when no notification arrived.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(5);

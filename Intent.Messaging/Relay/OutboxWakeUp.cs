@@ -26,7 +26,7 @@ public sealed class OutboxWakeUp(ILogger<OutboxWakeUp> logger) : IAsyncDisposabl
     public bool NotifyOtherProcesses { get; set; } = true;
 
     /// <summary>The shortest pause between two notifications of this process.</summary>
-    public TimeSpan Interval { get; set; } = TimeSpan.FromMilliseconds(2);
+    public TimeSpan Interval { get; set; } = PostgresOutboxOptions.DefaultWakeUpInterval;
 
     /// <summary>A relay of this process, woken directly.</summary>
     public void Register(OutboxSignal signal)
@@ -69,6 +69,10 @@ public sealed class OutboxWakeUp(ILogger<OutboxWakeUp> logger) : IAsyncDisposabl
                 var builder = new NpgsqlDataSourceBuilder(connectionString);
                 builder.ConnectionStringBuilder.ApplicationName = "outbox-wake-up";
                 builder.ConnectionStringBuilder.MaxPoolSize = 2;
+
+                // A NOTIFY gives its transaction an id, so its commit writes a record and would flush the WAL beside the
+                // writers' flushes; it need not wait for that: a notification lost in a crash costs at most the poll.
+                builder.ConnectionStringBuilder.Options = "-c synchronous_commit=off";
                 _dataSource = builder.Build();
                 _notifying = NotifyAsync(_dataSource, channel, _stopping.Token);
             }
