@@ -10,8 +10,8 @@ public static class BenchApp
         var settings = BenchSettings.FromEnvironment();
         switch (args.FirstOrDefault())
         {
-            case "outbox":
-                await new OutboxBenchmark(settings).RunAsync(wakeUpOnly: args.Skip(1).FirstOrDefault() == "wake-up");
+            case "outbox" when args.Skip(1).FirstOrDefault() is null or "wake-up" or "latency":
+                await new OutboxBenchmark(settings).RunAsync(args.Skip(1).FirstOrDefault());
                 return 0;
             case "materialize":
                 await new Runs.MaterializeBenchmark(settings).RunAsync();
@@ -38,7 +38,7 @@ public static class BenchApp
                 await RawRelay.RunProcessAsync(settings);
                 return 0;
             default:
-                await Console.Error.WriteLineAsync("usage: intent-bench outbox|materialize|preview|api|daily|telemetry|webhooks");
+                await Console.Error.WriteLineAsync("usage: intent-bench outbox [wake-up|latency]|materialize|preview|api|daily|telemetry|webhooks");
                 return 2;
         }
     }

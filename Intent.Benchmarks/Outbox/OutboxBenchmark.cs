@@ -23,37 +23,69 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
 
-    /// <summary>The whole benchmark, or with <paramref name="wakeUpOnly"/> only what the wake-up costs writers.</summary>
-    public async Task RunAsync(bool wakeUpOnly = false)
+    /// <summary>
+    /// The whole benchmark, or one part of it: <c>wake-up</c> (what the wake-up costs writers) or <c>latency</c> (the
+    /// bus outbox's write rate, then the latencies at half of it beside the raw pipeline's).
+    /// </summary>
+    public async Task RunAsync(string? part = null)
     {
-        Say($"outbox benchmark on {Environment.ProcessorCount} cores; {ThroughputMessages:N0} messages for rates; latency at half the bus outbox's write rate for {SteadyDuration.TotalSeconds:N0} s");
-        var (sample, write) = await SampleRowAsync();
-        if (wakeUpOnly)
+        if (part is not (null or "wake-up" or "latency"))
         {
-            var alone = await WakeUpAsync(write);
-            Console.WriteLine();
-            Console.WriteLine("| measure | value | ratio |");
-            Console.WriteLine("| --- | ---: | ---: |");
-            WakeUpRows(alone);
-            Console.WriteLine();
-            Console.WriteLine($"target: wake-up >= 0.95 at {string.Join(", ", alone.Select(r => r.Clients))} clients: {(alone.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}");
-            return;
+            throw new ArgumentException($"unknown part of the outbox benchmark: {part} (wake-up, latency)", nameof(part));
         }
 
-        await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+        Say($"outbox benchmark on {Environment.ProcessorCount} cores; {ThroughputMessages:N0} messages for rates; latency at half the bus outbox's write rate for {SteadyDuration.TotalSeconds:N0} s");
+        var (sample, write) = await SampleRowAsync();
+        var targets = new List<string>();
+        var rows = new List<(string Measure, string Value, string Ratio)>();
+        if (part is null)
+        {
+            await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+            Say("ceiling: PostgreSQL insert transactions (outbox state + message rows, raw Npgsql)");
+            var postgres = await Ceilings.PostgresInsertTransactionsPerSecondAsync(settings.ConnectionString, sample, ThroughputMessages, Concurrency);
+            Say("ceiling: RabbitMQ publishes with confirms (raw RabbitMQ.Client)");
+            var rabbit = await Ceilings.RabbitMqConfirmedPublishesPerSecondAsync(settings, Exchange, sample, ThroughputMessages, 64);
+            rows.Add(("PostgreSQL raw insert transactions/s (ceiling)", $"{postgres:N0}", "1.00"));
+            rows.Add(("RabbitMQ raw confirmed publishes/s (ceiling)", $"{rabbit:N0}", "1.00"));
+            await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
 
-        Say("ceiling: PostgreSQL insert transactions (outbox state + message rows, raw Npgsql)");
-        var postgres = await Ceilings.PostgresInsertTransactionsPerSecondAsync(settings.ConnectionString, sample, ThroughputMessages, Concurrency);
-        Say("ceiling: RabbitMQ publishes with confirms (raw RabbitMQ.Client)");
-        var rabbit = await Ceilings.RabbitMqConfirmedPublishesPerSecondAsync(settings, Exchange, sample, ThroughputMessages, 64);
-        await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+            Say("ours: bus outbox writes, then the relay draining them from another process");
+            var (writes, relay) = await ThroughputAsync(relay: true);
+            var lower = Math.Min(postgres, rabbit);
+            rows.Add(("bus outbox write transactions/s", $"{writes:N0}", $"{writes / postgres:N2} of PostgreSQL"));
+            rows.Add(($"relay throughput, messages/s over {ThroughputMessages:N0}", $"{relay:N0}", $"{relay / lower:N2} of the lower ceiling"));
+            targets.Add($"relay >= 0.50 of the lower ceiling: {(relay / lower >= 0.5 ? "met" : "MISSED")}");
+            await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+            await WakeUpAsync(write, rows, targets);
+            await LatenciesAsync(sample, writes, rows, targets);
+        }
+        else if (part == "wake-up")
+        {
+            await WakeUpAsync(write, rows, targets);
+        }
+        else
+        {
+            Say("ours: bus outbox writes");
+            var (writes, _) = await ThroughputAsync(relay: false);
+            rows.Add(("bus outbox write transactions/s", $"{writes:N0}", ""));
+            await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+            await LatenciesAsync(sample, writes, rows, targets);
+        }
 
-        Say("ours: bus outbox writes, then the relay draining them from another process");
-        var (writes, relay) = await ThroughputAsync();
-        await Ceilings.DeclareSinkAsync(settings, Exchange, Sink, purge: true);
+        Console.WriteLine();
+        Console.WriteLine("| measure | value | ratio |");
+        Console.WriteLine("| --- | ---: | ---: |");
+        foreach (var (measure, value, ratio) in rows)
+        {
+            Row(measure, value, ratio);
+        }
 
-        var wakeUp = await WakeUpAsync(write);
+        Console.WriteLine();
+        Console.WriteLine($"targets: {string.Join("; ", targets)}");
+    }
 
+    private async Task LatenciesAsync(OutboxRowSample sample, double writes, List<(string, string, string)> rows, List<string> targets)
+    {
         var rate = Math.Round(writes / 2);
         Say($"ours: commit-to-consume latency at {rate:N0}/s (half the write rate), relay in the writer's process");
         var sameProcess = await LatencyAsync(crossProcess: false, rate);
@@ -63,34 +95,16 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         Say($"raw: commit-to-consume latency at {rate:N0}/s, raw Npgsql insert, NOTIFY after the commit as ours, raw relay in another process, raw consumer");
         var raw = await RawLatencyAsync(sample, rate);
 
-        var lower = Math.Min(postgres, rabbit);
-        Console.WriteLine();
-        Console.WriteLine("| measure | value | ratio |");
-        Console.WriteLine("| --- | ---: | ---: |");
-        Row("PostgreSQL raw insert transactions/s (ceiling)", $"{postgres:N0}", "1.00");
-        Row("RabbitMQ raw confirmed publishes/s (ceiling)", $"{rabbit:N0}", "1.00");
-        Row("bus outbox write transactions/s", $"{writes:N0}", $"{writes / postgres:N2} of PostgreSQL");
-        Row($"relay throughput, messages/s over {ThroughputMessages:N0}", $"{relay:N0}", $"{relay / lower:N2} of the lower ceiling");
-        WakeUpRows(wakeUp);
-
-        Row($"raw pipeline: p50 / p95 / p99 ms at {rate:N0}/s", raw.ToString(), "1.00");
-        Row($"ours, same process: p50 / p95 / p99 ms at {rate:N0}/s", sameProcess.ToString(), $"p99 {sameProcess.P99 / raw.P99:N2}");
-        Row($"ours, cross process: p50 / p95 / p99 ms at {rate:N0}/s", crossProcess.ToString(), $"p99 {crossProcess.P99 / raw.P99:N2}");
-        Console.WriteLine();
-        Console.WriteLine($"targets: wake-up >= 0.95 at {string.Join(", ", wakeUp.Select(r => r.Clients))} clients: {(wakeUp.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}; " +
-            $"cross-process p99 <= 1.5 x raw p99: {(crossProcess.P99 <= 1.5 * raw.P99 ? "met" : "MISSED")}; " +
-            $"relay >= 0.50 of the lower ceiling: {(relay / lower >= 0.5 ? "met" : "MISSED")}");
+        rows.Add(($"raw pipeline: p50 / p95 / p99 ms at {rate:N0}/s", raw.ToString(), "1.00"));
+        rows.Add(($"ours, same process: p50 / p95 / p99 ms at {rate:N0}/s", sameProcess.ToString(), $"p99 {sameProcess.P99 / raw.P99:N2}"));
+        rows.Add(($"ours, cross process: p50 / p95 / p99 ms at {rate:N0}/s", crossProcess.ToString(), $"p99 {crossProcess.P99 / raw.P99:N2}"));
+        rows.Add(("raw pipeline: CPU per message", raw.CpuPerMessage.ToString(), "1.00"));
+        rows.Add(("ours, same process: CPU per message", sameProcess.CpuPerMessage.ToString(), $"{sameProcess.CpuPerMessage.Total / raw.CpuPerMessage.Total:N2}"));
+        rows.Add(("ours, cross process: CPU per message", crossProcess.CpuPerMessage.ToString(), $"{crossProcess.CpuPerMessage.Total / raw.CpuPerMessage.Total:N2}"));
+        targets.Add($"cross-process p99 <= 1.5 x raw p99: {(crossProcess.P99 <= 1.5 * raw.P99 ? "met" : "MISSED")}");
     }
 
-    private static void WakeUpRows(List<WakeUpCost.Row> rows)
-    {
-        foreach (var row in rows)
-        {
-            Row($"pgbench of the outbox write, {row.Clients} clients: tx/s without / with the wake-up", $"{row.Without:N0} / {row.With:N0}", $"{row.Ratio:N2}");
-        }
-    }
-
-    private async Task<List<WakeUpCost.Row>> WakeUpAsync(string write)
+    private async Task WakeUpAsync(string write, List<(string, string, string)> rows, List<string> targets)
     {
         Say($"wake-up cost: pgbench of the bus outbox's write for one publish, {WakeUpPhase.TotalSeconds:N0} s phases, {WakeUpCost.Pairs} pairs without and with the wake-up:");
         foreach (var line in OutboxWriteScript.Outline(write))
@@ -98,7 +112,13 @@ public sealed class OutboxBenchmark(BenchSettings settings)
             Say($"  {line}");
         }
 
-        return await WakeUpCost.RunAsync(settings.ConnectionString, write, WakeUpClients, WakeUpPhase, Say);
+        var wakeUp = await WakeUpCost.RunAsync(settings.ConnectionString, write, WakeUpClients, WakeUpPhase, Say);
+        foreach (var row in wakeUp)
+        {
+            rows.Add(($"pgbench of the outbox write, {row.Clients} clients: tx/s without / with the wake-up", $"{row.Without:N0} / {row.With:N0}", $"{row.Ratio:N2}"));
+        }
+
+        targets.Add($"wake-up >= 0.95 at {string.Join(", ", wakeUp.Select(r => r.Clients))} clients: {(wakeUp.All(r => r.Ratio >= 0.95) ? "met" : "MISSED")}");
     }
 
     /// <summary>One outbox row as the bus outbox writes it, and the write's statements as a pgbench script.</summary>
@@ -129,7 +149,8 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         return (sample, write);
     }
 
-    private async Task<(double Writes, double Relay)> ThroughputAsync()
+    /// <summary>The bus outbox's write rate; then, with <paramref name="relay"/>, the relay's over what was written (else it is dropped).</summary>
+    private async Task<(double Writes, double Relay)> ThroughputAsync(bool relay)
     {
         double writes;
         await using (var writer = await OutboxBenchHost.StartAsync(settings, relay: false, consumer: false))
@@ -141,7 +162,14 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         }
 
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        await using var relay = await RelayProcess.StartAsync();
+        if (!relay)
+        {
+            await using var truncate = dataSource.CreateCommand("TRUNCATE outbox_message, outbox_state");
+            await truncate.ExecuteNonQueryAsync();
+            return (writes, 0);
+        }
+
+        await using var relayProcess = await RelayProcess.StartAsync();
         var started = await WaitForRowsAsync(dataSource, rows => rows < ThroughputMessages);
         var finished = await WaitForRowsAsync(dataSource, rows => rows == 0);
         return (writes, ThroughputMessages / Stopwatch.GetElapsedTime(started, finished).TotalSeconds);
@@ -167,17 +195,17 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     {
         await using var host = await OutboxBenchHost.StartAsync(settings, relay: !crossProcess, consumer: true);
         await using var relay = crossProcess ? await RelayProcess.StartAsync() : null;
-        return await MeasureAsync(host.WriteAsync, host.Recorder, rate);
+        return await MeasureAsync(host.WriteAsync, host.Recorder, rate, () => relay?.CpuTime ?? TimeSpan.Zero);
     }
 
     private async Task<Percentiles> RawLatencyAsync(OutboxRowSample sample, double rate)
     {
         await using var pipeline = await RawPipeline.StartAsync(settings, sample);
         await using var relay = await RelayProcess.StartAsync("raw-relay");
-        return await MeasureAsync(pipeline.WriteAsync, pipeline.Recorder, rate);
+        return await MeasureAsync(pipeline.WriteAsync, pipeline.Recorder, rate, () => relay.CpuTime);
     }
 
-    private static async Task<Percentiles> MeasureAsync(Func<long, Task> write, LatencyRecorder recorder, double rate)
+    private static async Task<Percentiles> MeasureAsync(Func<long, Task> write, LatencyRecorder recorder, double rate, Func<TimeSpan> relayCpu)
     {
         // Warm up (JIT, pools, a fresh relay process) at the same rate, and let it drain, before measuring.
         const long warmupId = 1_000_000;
@@ -189,8 +217,10 @@ public sealed class OutboxBenchmark(BenchSettings settings)
 
         const long firstId = 2_000_000;
         var count = (int)(rate * SteadyDuration.TotalSeconds);
+        var before = CpuReading.Take(relayCpu);
         await SteadyAsync(write, firstId, count, rate);
         await WaitForReceivedAsync(recorder, firstId, count);
+        var cpu = CpuReading.Take(relayCpu) - before;
 
         var latencies = recorder.Committed
             .Where(c => recorder.Received.ContainsKey(c.Key))
@@ -202,7 +232,7 @@ public sealed class OutboxBenchmark(BenchSettings settings)
             throw new InvalidOperationException($"only {latencies.Length} of {count} messages were consumed within a minute");
         }
 
-        return new Percentiles(At(latencies, 0.50), At(latencies, 0.95), At(latencies, 0.99));
+        return new Percentiles(At(latencies, 0.50), At(latencies, 0.95), At(latencies, 0.99), cpu.PerMessage(count));
     }
 
     private static async Task WaitForReceivedAsync(LatencyRecorder recorder, long firstId, int count)
@@ -239,10 +269,36 @@ public sealed class OutboxBenchmark(BenchSettings settings)
 
     private static void Row(string measure, string value, string ratio) => Console.WriteLine($"| {measure} | {value} | {ratio} |");
 
-    /// <summary>Latency percentiles in milliseconds.</summary>
-    public readonly record struct Percentiles(double P50, double P95, double P99)
+    /// <summary>Latency percentiles in milliseconds, and the CPU the pipeline's parts used per message meanwhile.</summary>
+    public readonly record struct Percentiles(double P50, double P95, double P99, CpuReading CpuPerMessage)
     {
         public override string ToString() =>
             string.Create(CultureInfo.InvariantCulture, $"{P50:N1} / {P95:N1} / {P99:N1}");
+    }
+
+    /// <summary>
+    /// CPU used so far by the benchmark process (writer and consumer), the relay process, PostgreSQL and RabbitMQ;
+    /// between two readings, what one pipeline cost at its load.
+    /// </summary>
+    public readonly record struct CpuReading(TimeSpan Benchmark, TimeSpan Relay, TimeSpan Postgres, TimeSpan RabbitMq, TimeSpan GcPauses, int Gen0, int Gen1, int Gen2)
+    {
+        public static CpuReading Take(Func<TimeSpan> relay)
+        {
+            using var self = Process.GetCurrentProcess();
+            return new CpuReading(self.TotalProcessorTime, relay(), ServiceCpu.Of("postgres"), ServiceCpu.Of("beam.smp"),
+                GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+        }
+
+        public static CpuReading operator -(CpuReading a, CpuReading b) =>
+            new(a.Benchmark - b.Benchmark, a.Relay - b.Relay, a.Postgres - b.Postgres, a.RabbitMq - b.RabbitMq,
+                a.GcPauses - b.GcPauses, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+
+        public CpuReading PerMessage(int messages) =>
+            new(Benchmark / messages, Relay / messages, Postgres / messages, RabbitMq / messages, GcPauses, Gen0, Gen1, Gen2);
+
+        public TimeSpan Total => Benchmark + Relay + Postgres + RabbitMq;
+
+        public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+            $"{Total.TotalMicroseconds:N0} µs: writer+consumer {Benchmark.TotalMicroseconds:N0}, relay {Relay.TotalMicroseconds:N0}, PostgreSQL {Postgres.TotalMicroseconds:N0}, RabbitMQ {RabbitMq.TotalMicroseconds:N0}; benchmark process paused {GcPauses.TotalMilliseconds:N0} ms for {Gen0} GCs ({Gen1} of generation 1, {Gen2} of 2)");
     }
 }

@@ -9,6 +9,16 @@ public sealed class RelayProcess : IAsyncDisposable
 
     private RelayProcess(Process process) => _process = process;
 
+    /// <summary>CPU time the process has used so far, user and kernel.</summary>
+    public TimeSpan CpuTime
+    {
+        get
+        {
+            _process.Refresh();
+            return _process.TotalProcessorTime;
+        }
+    }
+
     /// <summary>Starts <c>intent-bench <paramref name="mode"/></c>: our relay (<c>relay</c>) or the raw one (<c>raw-relay</c>).</summary>
     public static async Task<RelayProcess> StartAsync(string mode = "relay")
     {
