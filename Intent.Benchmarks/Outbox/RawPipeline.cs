@@ -10,9 +10,11 @@ namespace Intent.Benchmarks.Outbox;
 
 /// <summary>
 /// The floor of commit-to-consume latency: the same outbox rows inserted and committed with raw Npgsql, the
-/// relays woken as ours are (<see cref="OutboxWakeUp"/>: a <c>NOTIFY</c> after the commit, coalesced; one inside
-/// every writing transaction would serialize the commits), <see cref="RawRelay"/> in another process publishing
-/// with raw RabbitMQ.Client and confirms, and a raw RabbitMQ.Client consumer here, which acknowledges each message.
+/// relays woken as ours are (<see cref="OutboxWakeUp"/>: a <c>NOTIFY</c> after the commit, coalesced to one every
+/// <see cref="PostgresOutboxOptions.DefaultWakeUpInterval"/>) or, with a plain wake-up, by a <c>NOTIFY</c> inside
+/// every writing transaction (which serializes the commits of writers), <see cref="RawRelay"/> in another process
+/// publishing with raw RabbitMQ.Client and confirms, and a raw RabbitMQ.Client consumer here, which acknowledges
+/// each message.
 /// </summary>
 public sealed class RawPipeline : IAsyncDisposable
 {
@@ -22,11 +24,13 @@ public sealed class RawPipeline : IAsyncDisposable
     private readonly IChannel _channel;
     private readonly OutboxRowSample _sample;
     private readonly string _connectionString;
+    private readonly bool _notifyInEveryCommit;
     private readonly OutboxWakeUp _wakeUp = new(NullLogger<OutboxWakeUp>.Instance) { Interval = PostgresOutboxOptions.DefaultWakeUpInterval };
 
-    private RawPipeline(string connectionString, NpgsqlDataSource dataSource, IConnection rabbit, IChannel channel, OutboxRowSample sample)
+    private RawPipeline(string connectionString, NpgsqlDataSource dataSource, IConnection rabbit, IChannel channel, OutboxRowSample sample, bool notifyInEveryCommit)
     {
         _connectionString = connectionString;
+        _notifyInEveryCommit = notifyInEveryCommit;
         _dataSource = dataSource;
         _rabbit = rabbit;
         _channel = channel;
@@ -42,7 +46,7 @@ public sealed class RawPipeline : IAsyncDisposable
             UserName = settings.Username, Password = settings.Password,
         }.CreateConnectionAsync();
 
-    public static async Task<RawPipeline> StartAsync(BenchSettings settings, OutboxRowSample sample)
+    public static async Task<RawPipeline> StartAsync(BenchSettings settings, OutboxRowSample sample, bool notifyInEveryCommit)
     {
         var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
         var rabbit = await RabbitConnectionAsync(settings);
@@ -53,7 +57,7 @@ public sealed class RawPipeline : IAsyncDisposable
         await channel.QueuePurgeAsync(Queue);
         await channel.BasicQosAsync(0, 32, false);
 
-        var pipeline = new RawPipeline(settings.ConnectionString, dataSource, rabbit, channel, sample);
+        var pipeline = new RawPipeline(settings.ConnectionString, dataSource, rabbit, channel, sample, notifyInEveryCommit);
         var consumer = new AsyncEventingBasicConsumer(channel);
         consumer.ReceivedAsync += async (_, delivery) =>
         {
@@ -64,14 +68,22 @@ public sealed class RawPipeline : IAsyncDisposable
         return pipeline;
     }
 
-    /// <summary>Commits one message's outbox rows in one transaction (one round trip), then wakes the relay.</summary>
+    /// <summary>Commits one message's outbox rows in one transaction (one round trip) that wakes the relay or is followed by its wake-up.</summary>
     public async Task WriteAsync(long id)
     {
         await using var connection = await _dataSource.OpenConnectionAsync();
         await using var batch = _sample.Insert(connection, null, MessageIdOf(id));
+        if (_notifyInEveryCommit)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT pg_notify('{RawRelay.Channel}', '')"));
+        }
+
         await batch.ExecuteNonQueryAsync();
         Recorder.Committed.TryAdd(id, Stopwatch.GetTimestamp());
-        _wakeUp.Committed(_connectionString, RawRelay.Channel);
+        if (!_notifyInEveryCommit)
+        {
+            _wakeUp.Committed(_connectionString, RawRelay.Channel);
+        }
     }
 
     public async ValueTask DisposeAsync()
