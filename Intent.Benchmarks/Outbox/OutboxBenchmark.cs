@@ -284,25 +284,25 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     /// CPU used so far by the benchmark process (writer and consumer), the relay process, PostgreSQL and RabbitMQ;
     /// between two readings, what one pipeline cost at its load.
     /// </summary>
-    public readonly record struct CpuReading(TimeSpan Benchmark, TimeSpan Relay, TimeSpan Postgres, TimeSpan RabbitMq, TimeSpan GcPauses, int Gen0, int Gen1, int Gen2)
+    public readonly record struct CpuReading(TimeSpan Benchmark, TimeSpan Relay, TimeSpan Postgres, TimeSpan RabbitMq, TimeSpan GcPauses, int Gen0, int Gen1, int Gen2, long Allocated)
     {
         public static CpuReading Take(Func<TimeSpan> relay)
         {
             using var self = Process.GetCurrentProcess();
             return new CpuReading(self.TotalProcessorTime, relay(), ServiceCpu.Of("postgres"), ServiceCpu.Of("beam.smp"),
-                GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
+                GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
         }
 
         public static CpuReading operator -(CpuReading a, CpuReading b) =>
             new(a.Benchmark - b.Benchmark, a.Relay - b.Relay, a.Postgres - b.Postgres, a.RabbitMq - b.RabbitMq,
-                a.GcPauses - b.GcPauses, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2);
+                a.GcPauses - b.GcPauses, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Allocated - b.Allocated);
 
         public CpuReading PerMessage(int messages) =>
-            new(Benchmark / messages, Relay / messages, Postgres / messages, RabbitMq / messages, GcPauses, Gen0, Gen1, Gen2);
+            new(Benchmark / messages, Relay / messages, Postgres / messages, RabbitMq / messages, GcPauses, Gen0, Gen1, Gen2, Allocated / messages);
 
         public TimeSpan Total => Benchmark + Relay + Postgres + RabbitMq;
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Total.TotalMicroseconds:N0} µs: writer+consumer {Benchmark.TotalMicroseconds:N0}, relay {Relay.TotalMicroseconds:N0}, PostgreSQL {Postgres.TotalMicroseconds:N0}, RabbitMQ {RabbitMq.TotalMicroseconds:N0}; benchmark process paused {GcPauses.TotalMilliseconds:N0} ms for {Gen0} GCs ({Gen1} of generation 1, {Gen2} of 2)");
+            $"{Total.TotalMicroseconds:N0} µs: writer+consumer {Benchmark.TotalMicroseconds:N0}, relay {Relay.TotalMicroseconds:N0}, PostgreSQL {Postgres.TotalMicroseconds:N0}, RabbitMQ {RabbitMq.TotalMicroseconds:N0}; benchmark process allocated {Allocated / 1024.0:N1} kB a message, paused {GcPauses.TotalMilliseconds:N0} ms for {Gen0} GCs ({Gen1} of generation 1, {Gen2} of 2)");
     }
 }
