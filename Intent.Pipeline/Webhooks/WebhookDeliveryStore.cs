@@ -184,8 +184,7 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
     /// (analyzed empty, they estimate no row at all), and a plan chosen by them scans or sorts the whole table at
     /// every claim; every access of both statements has an index to go by. No JIT: the costs of the plans not taken
     /// are huge, and would make PostgreSQL compile each statement (0.4 s) for a few milliseconds of work. Prepared (on each
-    /// pooled connection, once): the loop runs them hundreds of times a second, and planning the recording statement's
-    /// many parts each time cost PostgreSQL about as much as running it for a batch.
+    /// pooled connection, once): the loop runs them hundreds of times a second.
     /// </summary>
     private static async Task<NpgsqlCommand> CommandAsync(AsyncServiceScope scope, string sql, CancellationToken cancellationToken)
     {
