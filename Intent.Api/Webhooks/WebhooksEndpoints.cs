@@ -217,6 +217,7 @@ public static class WebhooksEndpoints
         }
 
         var page = await deliveries.OrderByDescending(d => d.CreatedAt).ThenByDescending(d => d.Id).Take(take).ToListAsync(cancellationToken);
+        await CountUnderWayAsync(page, db, cancellationToken);
         return TypedResults.Ok(http.Envelope(page.Select(WebhookDeliveryResponse.From).ToList()));
     }
 
@@ -231,6 +232,10 @@ public static class WebhooksEndpoints
 
         // Due now, unless an attempt holds it under a lease: that attempt is the one asked for, and it is left to finish.
         var now = clock.GetUtcNow().UtcDateTime;
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+
+        // The timer first, then the log's row, in the order the delivery loop's recording locks them.
+        await db.Database.ExecuteSqlAsync($"SELECT delivery_id FROM webhook_due_deliveries WHERE delivery_id = {deliveryId} FOR UPDATE", cancellationToken);
         var moved = await db.WebhookDeliveries.FromSql(
             $"""
             WITH target AS (
@@ -257,7 +262,33 @@ public static class WebhooksEndpoints
             throw new ApiException(StatusCodes.Status409Conflict, "DELIVERY_ALREADY_DELIVERED", "This delivery was delivered; it is not sent again.");
         }
 
+        await CountUnderWayAsync([delivery], db, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Accepted((string?)null, http.Envelope(WebhookDeliveryResponse.From(delivery)));
+    }
+
+    /// <summary>
+    /// A pending delivery's attempts as the log shows them, counting one under way: the delivery loop counts an attempt
+    /// on the delivery's timer when it claims it, and on the log's row only with the outcome.
+    /// </summary>
+    private static async Task CountUnderWayAsync(List<WebhookDelivery> deliveries, IntentDbContext db, CancellationToken cancellationToken)
+    {
+        var pending = deliveries.Where(d => d.Status == WebhookDeliveryStatus.Pending).Select(d => d.Id).ToList();
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var counted = await db.WebhookDueDeliveries.AsNoTracking()
+            .Where(q => pending.Contains(q.DeliveryId) && q.Attempts != null)
+            .ToDictionaryAsync(q => q.DeliveryId, q => q.Attempts!.Value, cancellationToken);
+        foreach (var delivery in deliveries)
+        {
+            if (counted.TryGetValue(delivery.Id, out var attempts))
+            {
+                delivery.Attempts = attempts;
+            }
+        }
     }
 
     private static async Task<Webhook> FindAsync(HttpContext http, Guid webhookId, IntentDbContext db, bool tracking, CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Intent.Benchmarks.Outbox;
 using Intent.Benchmarks.Runs;
 using Intent.Contracts.Webhooks;
 using Intent.Data;
@@ -9,6 +10,8 @@ using Intent.Pipeline.Webhooks;
 using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 
@@ -19,12 +22,17 @@ namespace Intent.Benchmarks.Webhooks;
 /// path (outbox relay, fan-out into delivery rows, the delivery loop's claims, signed POSTs and recorded
 /// outcomes) to a Kestrel receiver in this process; then the delivery stage alone (pending deliveries
 /// committed at once, until all are recorded delivered); beside raw HttpClient POSTs of the same body to
-/// the same receiver at the same concurrency, measured before and after ours in the same invocation.
+/// the same receiver at the same concurrency, measured before and after ours in the same invocation. Beside the
+/// whole path, its ceiling: raw confirmed publishes of the same outbox messages to RabbitMQ, which the relay's
+/// rate cannot exceed.
 /// </summary>
 public sealed class WebhooksBenchmark(BenchSettings settings)
 {
     private const int Events = 5_000;
     private const int RawRequests = 20_000;
+    private const string CeilingExchange = "Intent.Benchmarks.Webhooks:Ceiling";
+    private const string CeilingSink = "bench-webhooks-ceiling-sink";
+    private static readonly int RelayParallelism = new Intent.Messaging.Configuration.PostgresOutboxOptions().RelayParallelism;
     private static readonly int Concurrency = new WebhookOptions().ConcurrentDeliveries;
 
     public async Task RunAsync()
@@ -44,7 +52,11 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Say("ours: warm-up, 500 events");
         await OursAsync(worker, dataSource, receiver, organizationId, body, 500);
         Say($"ours: {Events:N0} run.completed events, each its own outbox, committed together, then delivered");
-        var (ours, relayed) = await OursAsync(worker, dataSource, receiver, organizationId, body, Events);
+        var (ours, relayed, sample) = await OursAsync(worker, dataSource, receiver, organizationId, body, Events);
+        Say($"ceiling of the whole path: raw RabbitMQ confirmed publishes of the same {Events:N0} outbox messages, {RelayParallelism} in flight (the relay's parallelism)");
+        await Ceilings.DeclareSinkAsync(settings, CeilingExchange, CeilingSink, purge: true);
+        var rabbit = await Ceilings.RabbitMqConfirmedPublishesPerSecondAsync(settings, CeilingExchange, sample, Events, RelayParallelism);
+        await Ceilings.DeclareSinkAsync(settings, CeilingExchange, CeilingSink, purge: true);
         Say($"ours, delivery stage alone: {Events:N0}, then {RawRequests:N0} (as many as raw POSTs) pending deliveries committed together, then delivered");
         var stage = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
         var stageLong = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
@@ -59,6 +71,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Console.WriteLine($"| raw HttpClient POSTs/s, {Concurrency} at a time (before / after ours) | {rawBefore:N0} / {rawAfter:N0} | 1.00 |");
         Console.WriteLine($"| ours: deliveries/s, commit of {Events:N0} events → all delivered and recorded | {ours:N0} | {ours / raw:N2} |");
         Console.WriteLine($"| ... of which the relay had handed all events to RabbitMQ after | {relayed.TotalSeconds:N1} s | |");
+        Console.WriteLine($"| ceiling of the whole path: raw RabbitMQ confirmed publishes/s of its outbox messages, {RelayParallelism} in flight | {rabbit:N0} | |");
+        Console.WriteLine($"| ... the whole path over that ceiling | | {ours / rabbit:N2} |");
         Console.WriteLine($"| ours, delivery stage alone: deliveries/s, commit of {Events:N0} pending deliveries → all delivered and recorded | {stage:N0} | {stage / raw:N2} |");
         Console.WriteLine($"| ... the same for {RawRequests:N0} pending deliveries | {stageLong:N0} | {stageLong / raw:N2} |");
         Console.WriteLine();
@@ -83,7 +97,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     }
 
     /// <summary>Commits <paramref name="events"/> events as the saga does (outbox rows), then waits until every delivery is recorded delivered.</summary>
-    private static async Task<(double Rate, TimeSpan Relayed)> OursAsync(
+    private static async Task<(double Rate, TimeSpan Relayed, OutboxRowSample Sample)> OursAsync(
         WorkerBenchHost.Running worker, NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
     {
         var delivered = await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'");
@@ -91,6 +105,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         await using var scope = worker.Services.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<IntentDbContext>();
         var publisher = scope.ServiceProvider.GetRequiredService<IPublishEndpoint>();
+        OutboxRowSample sample;
         await using (var transaction = await db.Database.BeginTransactionAsync())
         {
             var now = DateTime.UtcNow;
@@ -105,6 +120,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                 await db.SaveChangesAsync();
             }
 
+            sample = await SampleAsync(db, transaction);
             await transaction.CommitAsync();
         }
 
@@ -131,7 +147,18 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             throw new InvalidOperationException($"the receiver got {receiver.Count - received:N0} requests for {events:N0} events");
         }
 
-        return (events / elapsed.TotalSeconds, relayed ?? elapsed);
+        return (events / elapsed.TotalSeconds, relayed ?? elapsed, sample);
+    }
+
+    /// <summary>One of the outbox messages just written (in the writing transaction), for the RabbitMQ ceiling to publish the same bytes.</summary>
+    private static async Task<OutboxRowSample> SampleAsync(IntentDbContext db, IDbContextTransaction transaction)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT content_type, message_type, body, headers, destination_address FROM outbox_message ORDER BY sequence_number LIMIT 1",
+            (NpgsqlConnection)db.Database.GetDbConnection(), (NpgsqlTransaction)transaction.GetDbTransaction());
+        await using var reader = await command.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return new OutboxRowSample(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3), reader.GetString(4));
     }
 
     /// <summary>

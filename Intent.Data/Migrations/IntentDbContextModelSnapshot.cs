@@ -999,6 +999,10 @@ namespace Intent.Data.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("delivery_id");
 
+                    b.Property<int?>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<DateTime?>("ClaimedUntil")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("claimed_until");
@@ -1013,7 +1017,10 @@ namespace Intent.Data.Migrations
                     b.HasIndex("NextAttemptAt")
                         .HasDatabaseName("ix_webhook_due_deliveries_next_attempt_at");
 
-                    b.ToTable("webhook_due_deliveries", (string)null);
+                    b.ToTable("webhook_due_deliveries", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_webhook_due_deliveries_attempts", "attempts >= 0");
+                        });
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 50);
                 });

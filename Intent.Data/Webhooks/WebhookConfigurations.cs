@@ -71,10 +71,10 @@ internal sealed class WebhookDueDeliveryConfiguration : IEntityTypeConfiguration
 {
     public void Configure(EntityTypeBuilder<WebhookDueDelivery> due)
     {
-        due.ToTable("webhook_due_deliveries");
+        due.ToTable("webhook_due_deliveries", t => t.HasCheckConstraint("ck_webhook_due_deliveries_attempts", "attempts >= 0"));
         due.HasKey(q => q.DeliveryId);
 
-        // A claim changes only the lease, not indexed: a HOT update when its page has room.
+        // A claim changes only the lease and the attempts, not indexed: a HOT update when its page has room.
         due.HasStorageParameter("fillfactor", 50);
         due.HasOne<WebhookDelivery>().WithOne().HasForeignKey<WebhookDueDelivery>(q => q.DeliveryId).OnDelete(DeleteBehavior.Cascade);
 

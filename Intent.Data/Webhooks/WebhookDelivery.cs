@@ -14,7 +14,7 @@ public sealed class WebhookDelivery
     /// <summary><see cref="WebhookDeliveryStatus"/>.</summary>
     public string Status { get; set; } = WebhookDeliveryStatus.Pending;
 
-    /// <summary>Attempts made so far.</summary>
+    /// <summary>Attempts whose outcome is recorded; while pending, the timer (<see cref="WebhookDueDelivery.Attempts"/>) also counts one under way.</summary>
     public int Attempts { get; set; }
 
     /// <summary>When a pending delivery's next attempt is due, as shown; the timer itself is its <see cref="WebhookDueDelivery"/>.</summary>

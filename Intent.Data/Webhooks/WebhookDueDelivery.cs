@@ -17,4 +17,11 @@ public sealed class WebhookDueDelivery
     /// passes (the loop died), the delivery is claimed again. Null when no attempt is under way.
     /// </summary>
     public DateTime? ClaimedUntil { get; set; }
+
+    /// <summary>
+    /// Attempts made, counting the one under way: a claim counts its attempt here, so the delivery log's row is left
+    /// alone until the outcome is recorded. Null until the first claim since this timer was written: then the log's
+    /// <see cref="WebhookDelivery.Attempts"/> is the count.
+    /// </summary>
+    public int? Attempts { get; set; }
 }

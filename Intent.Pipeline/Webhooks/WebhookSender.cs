@@ -13,7 +13,7 @@ namespace Intent.Pipeline.Webhooks;
 /// </summary>
 public sealed class WebhookSender : IDisposable
 {
-    private static readonly ProductInfoHeaderValue UserAgent = new("Intent-Webhooks", "1.0");
+    private const string UserAgent = "Intent-Webhooks/1.0";
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
     private readonly HttpClient _client;
@@ -44,12 +44,13 @@ public sealed class WebhookSender : IDisposable
         string url, string messageId, string body, string secret, string? previousSecret, CancellationToken cancellationToken)
     {
         var timestamp = _clock.GetUtcNow();
-        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8) };
-        request.Content.Headers.ContentType = Json;
-        request.Headers.UserAgent.Add(UserAgent);
-        request.Headers.Add("webhook-id", messageId);
-        request.Headers.Add("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignatures.Header(messageId, timestamp, body, secret, previousSecret));
+        using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body, Encoding.UTF8, Json) };
+
+        // Values of our own making, valid by construction: not parsed again per attempt.
+        request.Headers.TryAddWithoutValidation("User-Agent", UserAgent);
+        request.Headers.TryAddWithoutValidation("webhook-id", messageId);
+        request.Headers.TryAddWithoutValidation("webhook-timestamp", timestamp.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
+        request.Headers.TryAddWithoutValidation("webhook-signature", WebhookSignatures.Header(messageId, timestamp, body, secret, previousSecret));
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_options.Timeout);

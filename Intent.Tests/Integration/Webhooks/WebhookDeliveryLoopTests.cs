@@ -154,6 +154,69 @@ public sealed class WebhookDeliveryLoopTests(WebhooksWorld world) : IClassFixtur
             $"the third attempt came {received[2].ReceivedAt - received[1].ReceivedAt} after the second, before its Retry-After");
     }
 
+    [Fact]
+    public async Task A_claim_counts_its_attempt_on_the_timer_leaving_the_log_row_to_the_outcome_and_only_the_latest_claims_outcome_is_recorded()
+    {
+        var (client, organizationId) = await world.OrganizationAsync();
+        var url = world.Receiver.NewUrl();
+        var (webhookId, _) = await world.WebhookAsync(client, url, "run.completed");
+
+        // Two attempts recorded already; the next is due in an hour, so only the claims below take it, not the worker's loop.
+        var eventId = Guid.CreateVersion7();
+        var deliveryId = Guid.CreateVersion7();
+        await world.Runs.Database.ExecuteAsync($"""
+            WITH e AS (
+                INSERT INTO webhook_events (id, organization_id, type, payload, created_at)
+                VALUES ('{eventId}', '{organizationId}', 'run.completed', '{"{"}"type":"run.completed"{"}"}', now())
+            ),
+            d AS (
+                INSERT INTO webhook_deliveries (id, webhook_id, event_id, event_type, status, attempts, next_attempt_at, last_response_status, created_at, updated_at)
+                VALUES ('{deliveryId}', '{webhookId}', '{eventId}', 'run.completed', 'pending', 2, now() + interval '1 hour', 503, now(), now())
+            )
+            INSERT INTO webhook_due_deliveries (delivery_id, next_attempt_at) VALUES ('{deliveryId}', now() + interval '1 hour')
+            """);
+        var logRow = await LogRowAsync(deliveryId);
+
+        var store = world.Runs.Worker!.Services.GetRequiredService<WebhookDeliveryStore>();
+        var inAnHour = DateTime.UtcNow + TimeSpan.FromHours(1) + TimeSpan.FromMinutes(1);
+        var first = Assert.Single(await store.ClaimAsync(1000, inAnHour, TimeSpan.FromSeconds(10), CancellationToken.None), c => c.Id == deliveryId);
+        Assert.Equal(3, first.Attempt);
+        Assert.Equal(eventId, first.EventId);
+        Assert.Equal(logRow, await LogRowAsync(deliveryId));
+        var underWay = Assert.Single(await WebhooksWorld.DeliveriesAsync(client, webhookId));
+        Assert.Equal(3, underWay.GetProperty("attempts").GetInt32());
+        Assert.Equal("pending", underWay.GetProperty("status").GetString());
+
+        // Under its lease, no other claim takes it; once the lease has passed (its loop died), the next claim counts another attempt.
+        Assert.DoesNotContain(await store.ClaimAsync(1000, inAnHour + TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10), CancellationToken.None), c => c.Id == deliveryId);
+        var second = Assert.Single(await store.ClaimAsync(1000, inAnHour + TimeSpan.FromSeconds(11), TimeSpan.FromSeconds(10), CancellationToken.None), c => c.Id == deliveryId);
+        Assert.Equal(4, second.Attempt);
+        Assert.Equal(logRow, await LogRowAsync(deliveryId));
+
+        // The first claim's outcome comes late: nothing changes. The second's is recorded, counting both attempts.
+        var now = DateTime.UtcNow;
+        var (late, _) = await store.RecordAsync([Delivered(first, now)], disableAfter: 5, now, CancellationToken.None);
+        Assert.Empty(late);
+        Assert.Equal(logRow, await LogRowAsync(deliveryId));
+        var (recorded, disabled) = await store.RecordAsync([Delivered(second, now)], disableAfter: 5, now, CancellationToken.None);
+        Assert.Equal(deliveryId, Assert.Single(recorded));
+        Assert.Empty(disabled);
+
+        var done = Assert.Single(await WebhooksWorld.DeliveriesAsync(client, webhookId));
+        Assert.Equal("delivered", done.GetProperty("status").GetString());
+        Assert.Equal(4, done.GetProperty("attempts").GetInt32());
+        Assert.Equal(200, done.GetProperty("lastResponseStatus").GetInt32());
+        Assert.Equal(0L, await world.Runs.Database.ScalarAsync<long>($"SELECT count(*) FROM webhook_due_deliveries WHERE delivery_id = '{deliveryId}'"));
+        Assert.Empty(world.Receiver.Received(url));
+    }
+
+    private static DeliveryOutcome Delivered(ClaimedDelivery claimed, DateTime at) =>
+        DeliveryOutcome.Of(claimed, new WebhookAttempt(WebhookAttemptOutcome.Delivered, 200, TimeSpan.FromMilliseconds(3), null, null, null), new WebhookOptions(), at);
+
+    /// <summary>The delivery log's row as stored, its row version (<c>xmin</c>) included: any write changes it.</summary>
+    private Task<string> LogRowAsync(Guid deliveryId) =>
+        world.Runs.Database.ScalarAsync<string>($"SELECT xmin::text || ' ' || d::text FROM webhook_deliveries d WHERE id = '{deliveryId}'");
+
     /// <summary>
     /// Events of the organization, each with a pending delivery due now to each webhook (made <paramref name="attempts"/>,
     /// under a lease until <paramref name="claimedUntil"/>), written in one statement; returns the event ids.
