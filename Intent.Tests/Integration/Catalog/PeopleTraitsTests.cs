@@ -2,13 +2,15 @@ using Intent.Cli;
 using Intent.Cli.Import;
 using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Runs;
 
 namespace Intent.Tests.Integration.Catalog;
 
 /// <summary>
 /// <c>people_traits</c> (what filters and fill-rate stats read) says exactly what <c>people</c> says, whichever
 /// way people arrive or change: its expected content is derived here from <see cref="ResultFields"/> and
-/// <see cref="FilterCatalog"/>, and the two are compared row by row.
+/// <see cref="FilterCatalog"/>, and the two are compared row by row. So are its pages (<c>people_traits_pages</c>), read as
+/// runs and previews read them (<see cref="AudienceMaterializer.TraitsJoin"/>) for every person and the ids beside each.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class PeopleTraitsTests
@@ -67,5 +69,24 @@ public sealed class PeopleTraitsTests
         Assert.Equal(people, await database.ScalarAsync<long>("SELECT count(*) FROM people_traits"));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({expected}) EXCEPT ALL ({actual})) d"));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({actual}) EXCEPT ALL ({expected})) d"));
+
+        // Read through the pages as a run reads them: ids next to each person (gaps, page edges, no person) must find nothing.
+        var columns = string.Concat(coded.Concat(flags).Select(c => $", p.{c}"));
+        var traits = $"SELECT p.person_id, p.filled{columns} FROM people_traits p";
+        var paged = $"""
+            SELECT p.person_id, p.filled{columns}
+            FROM (SELECT DISTINCT t.person_id + d.step AS person_id FROM people_traits t CROSS JOIN (VALUES (-1024), (-1), (0), (1), (1024)) d (step)) c
+                {AudienceMaterializer.TraitsJoin("c")}
+            """;
+        Assert.Equal(people, await database.ScalarAsync<long>($"SELECT count(*) FROM ({paged}) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({traits}) EXCEPT ALL ({paged})) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({paged}) EXCEPT ALL ({traits})) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("""
+            SELECT count(*) FROM people_traits_pages g
+            WHERE g.filled[1] < 0 OR g.filled[cardinality(g.filled)] < 0
+               OR NOT EXISTS (SELECT 1 FROM people_traits t WHERE t.person_id = (g.page << 10) + g.first_slot)
+            """));
+        Assert.Equal(await database.ScalarAsync<long>("SELECT count(DISTINCT t.person_id >> 10) FROM people_traits t"),
+            await database.ScalarAsync<long>("SELECT count(*) FROM people_traits_pages"));
     }
 }
