@@ -21,7 +21,9 @@ namespace Intent.Data.Migrations
             // (a few thousand rows read once) instead of probing the traits key once per candidate. A slot without a person has
             // filled -1; a missing code is 0 and is_decision_maker is 0 (null), 1 (true) or 2 (false), so no array has nulls and a
             // slot is found by offset. Written by statement triggers on people that fire after people_traits_sync (triggers of one
-            // event fire in name order), from people_traits, for the pages the statement touched.
+            // event fire in name order), from people_traits, for the pages the statement touched. Writers of people take turns
+            // (the lock, which runs do not wait for): each later statement of the function reads people_traits with a new
+            // snapshot, so a page rewritten after another transaction's commit keeps that transaction's people.
             var arrays = string.Join(",\n                    ", Codes.Select(c => $"{c} integer[] NOT NULL"));
             var compression = string.Join(", ", Codes.Append("filled").Append("is_decision_maker").Select(c => $"ALTER COLUMN {c} SET COMPRESSION lz4"));
             var aggregates = string.Join(",\n                           ", Codes.Select(c => $"array_agg(coalesce(t.{c}, 0) ORDER BY s.id)"));
@@ -44,6 +46,7 @@ namespace Intent.Data.Migrations
                 $lz4$;
 
                 CREATE FUNCTION people_traits_pages_write(pages bigint[]) RETURNS void LANGUAGE sql AS $fn$
+                    LOCK TABLE people_traits_pages IN SHARE ROW EXCLUSIVE MODE;
                     DELETE FROM people_traits_pages WHERE page = ANY(pages);
                     INSERT INTO people_traits_pages (page, first_slot, filled, {{string.Join(", ", Codes)}}, is_decision_maker)
                     SELECT r.page, (r.low & 1023)::integer,

@@ -3,6 +3,7 @@ using Intent.Cli.Import;
 using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
 using Intent.Pipeline.Runs;
+using Npgsql;
 
 namespace Intent.Tests.Integration.Catalog;
 
@@ -52,6 +53,40 @@ public sealed class PeopleTraitsTests
         Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
             ["--people", "500", "--topics", "10", "--days", "1", "--seed", "6", "--end-date", "2001-01-02", "--replace"], TextWriter.Null, TextWriter.Null));
         await AssertConsistentAsync(database, 500);
+    }
+
+    [Fact]
+    public async Task Two_transactions_changing_people_of_one_page_at_once_leave_the_page_saying_what_both_committed()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "300", "--topics", "5", "--days", "1", "--seed", "7", "--end-date", "2001-01-02"], TextWriter.Null, TextWriter.Null));
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(DISTINCT person_id >> 10) FROM people WHERE person_id IN (1, 2)"));
+
+        await using var first = new NpgsqlConnection(database.ConnectionString);
+        await using var second = new NpgsqlConnection(database.ConnectionString);
+        await first.OpenAsync();
+        await second.OpenAsync();
+        await using var firstTransaction = await first.BeginTransactionAsync();
+        await using var secondTransaction = await second.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE people SET job_title = 'First Writer', country = NULL WHERE person_id = 1", first, firstTransaction))
+        {
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+
+        await using var secondUpdate = new NpgsqlCommand("UPDATE people SET job_title = 'Second Writer', business_email = NULL WHERE person_id = 2", second, secondTransaction);
+        var pending = secondUpdate.ExecuteNonQueryAsync();
+        await Task.Delay(300);
+        await firstTransaction.CommitAsync();
+        Assert.Equal(1, await pending);
+        await secondTransaction.CommitAsync();
+
+        await AssertConsistentAsync(database, 300);
+        Assert.Equal(2L, await database.ScalarAsync<long>(
+            $"""
+            SELECT count(*) FROM (VALUES (1::bigint), (2)) c (person_id) {AudienceMaterializer.TraitsJoin("c")}
+            WHERE p.job_title IN (SELECT v.code FROM person_values v WHERE v.attribute = 'job_title' AND v.value IN ('First Writer', 'Second Writer'))
+            """));
     }
 
     private static async Task AssertConsistentAsync(ScratchDatabase database, long people)
