@@ -10,7 +10,7 @@ namespace Intent.Pipeline.Runs;
 /// <summary>
 /// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
 /// topics within the score range on the run's date) and the filtered results go from
-/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into pages of members
+/// the day's partition of <c>intent_scores</c> and the traits' pages (<c>people_traits_pages</c>) straight into pages of members
 /// (<see cref="SnapshotPages"/>) with one grouped INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
 /// </summary>
 public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
@@ -152,7 +152,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// <summary>
     /// How an audience is read, as runs and previews report it: its candidates from the data date's partition
     /// through the <c>(topic_id, score)</c> index with the topic ids as an IN list, then, with filters, joined to
-    /// <c>people_traits</c>.
+    /// their traits (<c>people_traits_pages</c>).
     /// </summary>
     public static string Strategy(AudienceConfig config) => config.Filters.Count == 0 ? "day_partition_in" : "day_partition_in_traits";
 
