@@ -10,7 +10,7 @@ namespace Intent.Pipeline.Runs;
 /// <summary>
 /// Builds a run's snapshot inside PostgreSQL, in the caller's transaction: candidates (enough of the
 /// topics within the score range on the run's date) and the filtered results go from
-/// the day's partition of <c>intent_scores</c> and <c>people_traits</c> straight into pages of members
+/// the day's partition of <c>intent_scores</c> and the traits' pages (<c>people_traits_pages</c>) straight into pages of members
 /// (<see cref="SnapshotPages"/>) with one grouped INSERT ... SELECT; no row passes through the worker. A snapshot with the same result key is reused.
 /// </summary>
 public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTransaction transaction)
@@ -106,7 +106,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// <summary>
     /// The audience of <paramref name="config"/> on <paramref name="dataDate"/> as two CTEs, one SQL for runs and
     /// previews alike: <c>matched</c> (the candidates, <see cref="CandidatesSql"/>) and <c>filtered</c> (those whose
-    /// <c>people_traits</c>, probed per candidate (<see cref="TraitsSql"/>), pass the filters, <see cref="FilterSql"/>), with <c>person_id, intent_score, topic_overlap</c>,
+    /// traits, read from their pages (<see cref="TraitsJoin"/>), pass the filters, <see cref="FilterSql"/>), with <c>person_id, intent_score, topic_overlap</c>,
     /// <c>matched_topic_ids</c> when <paramref name="matchedTopics"/> (without it PostgreSQL leaves the candidates' topic
     /// arrays uncomputed), and the named <c>people_traits</c> columns; and the parameters of both.
     /// </summary>
@@ -120,7 +120,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
             ),
             filtered AS (
                 SELECT m.person_id, m.intent_score, m.topic_overlap{(matchedTopics ? ", m.matched_topic_ids" : "")}{string.Concat(traits.Select(t => $", p.{t}"))}
-                FROM matched m CROSS JOIN LATERAL ({TraitsSql("m")}) p
+                FROM matched m {TraitsJoin("m")}
                 WHERE {where}
             )
             """;
@@ -152,7 +152,7 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
     /// <summary>
     /// How an audience is read, as runs and previews report it: its candidates from the data date's partition
     /// through the <c>(topic_id, score)</c> index with the topic ids as an IN list, then, with filters, joined to
-    /// <c>people_traits</c>.
+    /// their traits (<c>people_traits_pages</c>).
     /// </summary>
     public static string Strategy(AudienceConfig config) => config.Filters.Count == 0 ? "day_partition_in" : "day_partition_in_traits";
 
@@ -178,11 +178,34 @@ public sealed class AudienceMaterializer(NpgsqlConnection connection, NpgsqlTran
         """;
 
     /// <summary>
-    /// The <c>people_traits</c> row of the candidate <paramref name="candidate"/>: one index-only probe of its covering key.
-    /// <c>OFFSET 0</c> keeps it a probe per candidate; joined, the planner would read all people for a hash or merge join,
-    /// which costs about twice as much for an audience of a tenth of them.
+    /// The traits of each row of <paramref name="candidate"/> (a FROM item with <c>person_id</c>) as <c>p</c>, with the columns of
+    /// <c>people_traits</c>, read from <c>people_traits_pages</c>: a join clause that keeps the candidates with a person. The
+    /// pages (1,024 person ids each, a few thousand rows) are read once and joined on the page number; each candidate's values
+    /// are then picked by offset from its page's arrays, which the fenced subquery copies out of storage once per page (read
+    /// straight from the row, an array would be fetched again for every candidate) and only for the columns the query uses.
+    /// Probing the traits key instead cost one index descent per candidate, about three times the candidate step itself.
     /// </summary>
-    public static string TraitsSql(string candidate) => $"SELECT * FROM people_traits p WHERE p.person_id = {candidate}.person_id OFFSET 0";
+    public static string TraitsJoin(string candidate)
+    {
+        var slot = $"({candidate}.person_id & 1023)::integer - tp.first_slot + 1";
+        var pages = string.Concat(TraitCodes.Select(c => $", tp.{c} || '{{}}'::integer[] AS {c}"));
+        var codes = string.Concat(TraitCodes.Select(c => $", nullif(tp.{c}[{slot}], 0) AS {c}"));
+        return $"""
+            JOIN (SELECT tp.page, tp.first_slot, tp.filled || '{"{}"}'::integer[] AS filled{pages}, tp.is_decision_maker || '{"{}"}'::smallint[] AS is_decision_maker
+                  FROM people_traits_pages tp OFFSET 0) tp ON tp.page = {candidate}.person_id >> 10
+                CROSS JOIN LATERAL (
+                    SELECT {candidate}.person_id, tp.filled[{slot}] AS filled{codes},
+                           CASE tp.is_decision_maker[{slot}] WHEN 1 THEN true WHEN 2 THEN false END AS is_decision_maker
+                    WHERE tp.filled[{slot}] >= 0) p
+            """;
+    }
+
+    // The coded columns of people_traits, kept in people_traits_pages as arrays of the same name (0 for no value).
+    private static readonly string[] TraitCodes =
+    [
+        "company_industry", "company_domain", "company_revenue_range", "company_employee_range", "seniority", "department", "job_title", "country",
+        "company_name", "company_industry_group",
+    ];
 
     /// <summary>
     /// Settings of the materialization's transaction: no JIT compilation, which took longer (about 0.2 s) than it saved.

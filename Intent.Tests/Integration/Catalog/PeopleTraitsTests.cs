@@ -2,13 +2,16 @@ using Intent.Cli;
 using Intent.Cli.Import;
 using Intent.Data.Runs;
 using Intent.Pipeline.Audiences;
+using Intent.Pipeline.Runs;
+using Npgsql;
 
 namespace Intent.Tests.Integration.Catalog;
 
 /// <summary>
 /// <c>people_traits</c> (what filters and fill-rate stats read) says exactly what <c>people</c> says, whichever
 /// way people arrive or change: its expected content is derived here from <see cref="ResultFields"/> and
-/// <see cref="FilterCatalog"/>, and the two are compared row by row.
+/// <see cref="FilterCatalog"/>, and the two are compared row by row. So are its pages (<c>people_traits_pages</c>), read as
+/// runs and previews read them (<see cref="AudienceMaterializer.TraitsJoin"/>) for every person and the ids beside each.
 /// </summary>
 [Collection(IntegrationGroup.Name)]
 public sealed class PeopleTraitsTests
@@ -52,6 +55,40 @@ public sealed class PeopleTraitsTests
         await AssertConsistentAsync(database, 500);
     }
 
+    [Fact]
+    public async Task Two_transactions_changing_people_of_one_page_at_once_leave_the_page_saying_what_both_committed()
+    {
+        await using var database = await ScratchDatabase.CreateAsync();
+        Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
+            ["--people", "300", "--topics", "5", "--days", "1", "--seed", "7", "--end-date", "2001-01-02"], TextWriter.Null, TextWriter.Null));
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(DISTINCT person_id >> 10) FROM people WHERE person_id IN (1, 2)"));
+
+        await using var first = new NpgsqlConnection(database.ConnectionString);
+        await using var second = new NpgsqlConnection(database.ConnectionString);
+        await first.OpenAsync();
+        await second.OpenAsync();
+        await using var firstTransaction = await first.BeginTransactionAsync();
+        await using var secondTransaction = await second.BeginTransactionAsync();
+        await using (var update = new NpgsqlCommand("UPDATE people SET job_title = 'First Writer', country = NULL WHERE person_id = 1", first, firstTransaction))
+        {
+            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+        }
+
+        await using var secondUpdate = new NpgsqlCommand("UPDATE people SET job_title = 'Second Writer', business_email = NULL WHERE person_id = 2", second, secondTransaction);
+        var pending = secondUpdate.ExecuteNonQueryAsync();
+        await Task.Delay(300);
+        await firstTransaction.CommitAsync();
+        Assert.Equal(1, await pending);
+        await secondTransaction.CommitAsync();
+
+        await AssertConsistentAsync(database, 300);
+        Assert.Equal(2L, await database.ScalarAsync<long>(
+            $"""
+            SELECT count(*) FROM (VALUES (1::bigint), (2)) c (person_id) {AudienceMaterializer.TraitsJoin("c")}
+            WHERE p.job_title IN (SELECT v.code FROM person_values v WHERE v.attribute = 'job_title' AND v.value IN ('First Writer', 'Second Writer'))
+            """));
+    }
+
     private static async Task AssertConsistentAsync(ScratchDatabase database, long people)
     {
         var coded = FilterCatalog.Filters.Values.Where(f => f.Match is FilterMatch.Equals or FilterMatch.Contains or FilterMatch.Excludes)
@@ -67,5 +104,24 @@ public sealed class PeopleTraitsTests
         Assert.Equal(people, await database.ScalarAsync<long>("SELECT count(*) FROM people_traits"));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({expected}) EXCEPT ALL ({actual})) d"));
         Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({actual}) EXCEPT ALL ({expected})) d"));
+
+        // Read through the pages as a run reads them: ids next to each person (gaps, page edges, no person) must find nothing.
+        var columns = string.Concat(coded.Concat(flags).Select(c => $", p.{c}"));
+        var traits = $"SELECT p.person_id, p.filled{columns} FROM people_traits p";
+        var paged = $"""
+            SELECT p.person_id, p.filled{columns}
+            FROM (SELECT DISTINCT t.person_id + d.step AS person_id FROM people_traits t CROSS JOIN (VALUES (-1024), (-1), (0), (1), (1024)) d (step)) c
+                {AudienceMaterializer.TraitsJoin("c")}
+            """;
+        Assert.Equal(people, await database.ScalarAsync<long>($"SELECT count(*) FROM ({paged}) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({traits}) EXCEPT ALL ({paged})) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>($"SELECT count(*) FROM (({paged}) EXCEPT ALL ({traits})) d"));
+        Assert.Equal(0L, await database.ScalarAsync<long>("""
+            SELECT count(*) FROM people_traits_pages g
+            WHERE g.filled[1] < 0 OR g.filled[cardinality(g.filled)] < 0
+               OR NOT EXISTS (SELECT 1 FROM people_traits t WHERE t.person_id = (g.page << 10) + g.first_slot)
+            """));
+        Assert.Equal(await database.ScalarAsync<long>("SELECT count(DISTINCT t.person_id >> 10) FROM people_traits t"),
+            await database.ScalarAsync<long>("SELECT count(*) FROM people_traits_pages"));
     }
 }

@@ -166,10 +166,14 @@ public sealed class StorageChangeTests
         {"topicIds":[1,2,3,4,5,6,7,8,9,10],"minScore":10,"filters":{"contact.hasBusinessEmail":true}}
         """;
 
-    // The materialization statement as it was before pages: one member row each, ranked as today.
+    // The materialization statement as it was before pages: one member row each, ranked as today, the traits probed per
+    // candidate (their pages came later).
     private static (string Sql, List<NpgsqlParameter> Parameters) MemberRowsStatement(AudienceConfig config, string key)
     {
-        var (audience, parameters) = AudienceMaterializer.AudienceSql(config, Date, matchedTopics: true, "filled");
+        var (paged, parameters) = AudienceMaterializer.AudienceSql(config, Date, matchedTopics: true, "filled");
+        var audience = paged.Replace(
+            AudienceMaterializer.TraitsJoin("m"), "CROSS JOIN LATERAL (SELECT * FROM people_traits p WHERE p.person_id = m.person_id OFFSET 0) p", StringComparison.Ordinal);
+        Assert.NotEqual(paged, audience);
         parameters.Add(new NpgsqlParameter("key", NpgsqlTypes.NpgsqlDbType.Char) { Value = key });
         return ($"""
             WITH {audience},
