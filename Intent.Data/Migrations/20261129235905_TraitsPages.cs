@@ -22,8 +22,11 @@ namespace Intent.Data.Migrations
             // filled -1; a missing code is 0 and is_decision_maker is 0 (null), 1 (true) or 2 (false), so no array has nulls and a
             // slot is found by offset. Written by statement triggers on people that fire after people_traits_sync (triggers of one
             // event fire in name order), from people_traits, for the pages the statement touched. Writers of people take turns
-            // (the lock, which runs do not wait for): each later statement of the function reads people_traits with a new
-            // snapshot, so a page rewritten after another transaction's commit keeps that transaction's people.
+            // (the lock, which runs do not wait for), taken by the trigger before the writing function is called: PostgreSQL
+            // parses a SQL function's whole body first, which takes the pages' ROW EXCLUSIVE lock, so a LOCK inside it would
+            // come too late and two writers could deadlock. Each later statement reads people_traits with a new snapshot
+            // (writers of people run at READ COMMITTED, as everything here does), so a page rewritten after another
+            // transaction's commit keeps that transaction's people.
             var arrays = string.Join(",\n                    ", Codes.Select(c => $"{c} integer[] NOT NULL"));
             var compression = string.Join(", ", Codes.Append("filled").Append("is_decision_maker").Select(c => $"ALTER COLUMN {c} SET COMPRESSION lz4"));
             var aggregates = string.Join(",\n                           ", Codes.Select(c => $"array_agg(coalesce(t.{c}, 0) ORDER BY s.id)"));
@@ -46,7 +49,6 @@ namespace Intent.Data.Migrations
                 $lz4$;
 
                 CREATE FUNCTION people_traits_pages_write(pages bigint[]) RETURNS void LANGUAGE sql AS $fn$
-                    LOCK TABLE people_traits_pages IN SHARE ROW EXCLUSIVE MODE;
                     DELETE FROM people_traits_pages WHERE page = ANY(pages);
                     INSERT INTO people_traits_pages (page, first_slot, filled, {{string.Join(", ", Codes)}}, is_decision_maker)
                     SELECT r.page, (r.low & 1023)::integer,
@@ -63,14 +65,22 @@ namespace Intent.Data.Migrations
                 $fn$;
 
                 CREATE FUNCTION people_traits_pages_sync() RETURNS trigger LANGUAGE plpgsql AS $fn$
+                DECLARE
+                    touched bigint[];
                 BEGIN
                     IF TG_OP = 'INSERT' THEN
-                        PERFORM people_traits_pages_write(ARRAY(SELECT DISTINCT n.person_id >> 10 FROM new_people n));
+                        touched := ARRAY(SELECT DISTINCT n.person_id >> 10 FROM new_people n);
                     ELSIF TG_OP = 'DELETE' THEN
-                        PERFORM people_traits_pages_write(ARRAY(SELECT DISTINCT o.person_id >> 10 FROM old_people o));
+                        touched := ARRAY(SELECT DISTINCT o.person_id >> 10 FROM old_people o);
                     ELSE
-                        PERFORM people_traits_pages_write(ARRAY(SELECT n.person_id >> 10 FROM new_people n UNION SELECT o.person_id >> 10 FROM old_people o));
+                        touched := ARRAY(SELECT n.person_id >> 10 FROM new_people n UNION SELECT o.person_id >> 10 FROM old_people o);
                     END IF;
+
+                    IF cardinality(touched) > 0 THEN
+                        LOCK TABLE people_traits_pages IN SHARE ROW EXCLUSIVE MODE;
+                        PERFORM people_traits_pages_write(touched);
+                    END IF;
+
                     RETURN NULL;
                 END
                 $fn$;

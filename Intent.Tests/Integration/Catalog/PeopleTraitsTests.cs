@@ -56,36 +56,62 @@ public sealed class PeopleTraitsTests
     }
 
     [Fact]
-    public async Task Two_transactions_changing_people_of_one_page_at_once_leave_the_page_saying_what_both_committed()
+    public async Task Transactions_changing_people_of_one_page_at_once_take_turns_and_leave_the_page_saying_what_each_committed()
     {
         await using var database = await ScratchDatabase.CreateAsync();
         Assert.Equal(0, await SeedCommand.RunAsync(database.ConnectionString,
             ["--people", "300", "--topics", "5", "--days", "1", "--seed", "7", "--end-date", "2001-01-02"], TextWriter.Null, TextWriter.Null));
-        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(DISTINCT person_id >> 10) FROM people WHERE person_id IN (1, 2)"));
+        Assert.Equal(1L, await database.ScalarAsync<long>("SELECT count(DISTINCT person_id >> 10) FROM people WHERE person_id IN (1, 2, 3)"));
 
-        await using var first = new NpgsqlConnection(database.ConnectionString);
-        await using var second = new NpgsqlConnection(database.ConnectionString);
-        await first.OpenAsync();
-        await second.OpenAsync();
-        await using var firstTransaction = await first.BeginTransactionAsync();
-        await using var secondTransaction = await second.BeginTransactionAsync();
-        await using (var update = new NpgsqlCommand("UPDATE people SET job_title = 'First Writer', country = NULL WHERE person_id = 1", first, firstTransaction))
+        // The first holds the page; two more wait for it together, then for each other: none may fail (no deadlock) or lose a change.
+        var writers = new List<(NpgsqlConnection Connection, NpgsqlTransaction Transaction)>();
+        try
         {
-            Assert.Equal(1, await update.ExecuteNonQueryAsync());
+            for (var i = 0; i < 3; i++)
+            {
+                var connection = new NpgsqlConnection(database.ConnectionString);
+                await connection.OpenAsync();
+                writers.Add((connection, await connection.BeginTransactionAsync()));
+            }
+
+            await using (var update = new NpgsqlCommand("UPDATE people SET job_title = 'Writer 1', country = NULL WHERE person_id = 1", writers[0].Connection, writers[0].Transaction))
+            {
+                Assert.Equal(1, await update.ExecuteNonQueryAsync());
+            }
+
+            var waiting = writers.Skip(1).Select(async (w, i) =>
+            {
+                await using var update = new NpgsqlCommand($"UPDATE people SET job_title = 'Writer {i + 2}', business_email = NULL WHERE person_id = {i + 2}", w.Connection, w.Transaction);
+                var changed = await update.ExecuteNonQueryAsync();
+                await w.Transaction.CommitAsync();
+                return changed;
+            }).ToList();
+
+            var pids = string.Join(", ", writers.Skip(1).Select(w => w.Connection.ProcessID));
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (await database.ScalarAsync<long>($"SELECT count(*) FROM pg_stat_activity WHERE pid IN ({pids}) AND wait_event_type = 'Lock'") < 2)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the two later writers never both waited for the page");
+                await Task.Delay(20);
+            }
+
+            await writers[0].Transaction.CommitAsync();
+            Assert.Equal([1, 1], await Task.WhenAll(waiting));
+        }
+        finally
+        {
+            foreach (var (connection, transaction) in writers)
+            {
+                await transaction.DisposeAsync();
+                await connection.DisposeAsync();
+            }
         }
 
-        await using var secondUpdate = new NpgsqlCommand("UPDATE people SET job_title = 'Second Writer', business_email = NULL WHERE person_id = 2", second, secondTransaction);
-        var pending = secondUpdate.ExecuteNonQueryAsync();
-        await Task.Delay(300);
-        await firstTransaction.CommitAsync();
-        Assert.Equal(1, await pending);
-        await secondTransaction.CommitAsync();
-
         await AssertConsistentAsync(database, 300);
-        Assert.Equal(2L, await database.ScalarAsync<long>(
+        Assert.Equal(3L, await database.ScalarAsync<long>(
             $"""
-            SELECT count(*) FROM (VALUES (1::bigint), (2)) c (person_id) {AudienceMaterializer.TraitsJoin("c")}
-            WHERE p.job_title IN (SELECT v.code FROM person_values v WHERE v.attribute = 'job_title' AND v.value IN ('First Writer', 'Second Writer'))
+            SELECT count(*) FROM (VALUES (1::bigint), (2), (3)) c (person_id) {AudienceMaterializer.TraitsJoin("c")}
+            WHERE p.job_title IN (SELECT v.code FROM person_values v WHERE v.attribute = 'job_title' AND v.value IN ('Writer 1', 'Writer 2', 'Writer 3'))
             """));
     }
 
