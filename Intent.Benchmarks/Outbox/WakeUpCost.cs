@@ -19,7 +19,7 @@ public static class WakeUpCost
     private static readonly bool[] WithFirst = [true, false];
 
     /// <summary>Writer transactions/s of one client count: without a wake-up and with it, each the mean of its phases.</summary>
-    public sealed record Row(int Clients, double Without, double With, long Notifications)
+    public sealed record Row(int Clients, double Without, double With, long Notifications, double MedianPairRatio)
     {
         public double Ratio => With / Without;
     }
@@ -42,6 +42,7 @@ public static class WakeUpCost
             double without = 0, with = 0;
             long notifications = 0;
             var phases = new List<string>();
+            var pairs = new List<(double Without, double With)>();
             foreach (var wakeUp in Enumerable.Range(0, Pairs).SelectMany(pair => pair % 2 == 0 ? WithoutFirst : WithFirst))
             {
                 await FreshAsync(dataSource);
@@ -50,6 +51,7 @@ public static class WakeUpCost
                     var alone = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
                     without += alone;
                     phases.Add($"-{alone:N0}");
+                    Pair(pairs, alone, null);
                     continue;
                 }
 
@@ -59,6 +61,7 @@ public static class WakeUpCost
                 var woken = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
                 with += woken;
                 phases.Add($"+{woken:N0}");
+                Pair(pairs, null, woken);
                 await stop.CancelAsync();
                 notifications += await listening;
                 try
@@ -70,12 +73,27 @@ public static class WakeUpCost
                 }
             }
 
-            rows.Add(new Row(clients, without / Pairs, with / Pairs, notifications));
-            say($"{clients} clients: {without / Pairs:N0} tx/s without a wake-up, {with / Pairs:N0} with ({notifications:N0} notifications heard), {with / without:N3}; phases (- without, + with): {string.Join(' ', phases)}");
+            var ratios = pairs.Select(p => p.With / p.Without).Order().ToList();
+            var median = (ratios[(ratios.Count - 1) / 2] + ratios[ratios.Count / 2]) / 2;
+            rows.Add(new Row(clients, without / Pairs, with / Pairs, notifications, median));
+            say($"{clients} clients: {without / Pairs:N0} tx/s without a wake-up, {with / Pairs:N0} with ({notifications:N0} notifications heard), {with / without:N3}, " +
+                $"median of the pairs' ratios {median:N3}; phases (- without, + with): {string.Join(' ', phases)}");
         }
 
         await FreshAsync(dataSource);
         return rows;
+    }
+
+    /// <summary>Adds a phase's rate to the pair it belongs to (each pair is one phase without and one with, in either order).</summary>
+    private static void Pair(List<(double Without, double With)> pairs, double? without, double? with)
+    {
+        if (pairs.Count > 0 && (pairs[^1].Without == 0 || pairs[^1].With == 0))
+        {
+            pairs[^1] = (without ?? pairs[^1].Without, with ?? pairs[^1].With);
+            return;
+        }
+
+        pairs.Add((without ?? 0, with ?? 0));
     }
 
     private static async Task FreshAsync(NpgsqlDataSource dataSource)

@@ -96,7 +96,8 @@ public sealed class PeopleTraitsTests
             }
 
             await writers[0].Transaction.CommitAsync();
-            Assert.Equal([1, 1], await Task.WhenAll(waiting));
+            var changed = await Task.WhenAll(waiting);
+            Assert.Equal([1, 1], changed);
         }
         finally
         {
