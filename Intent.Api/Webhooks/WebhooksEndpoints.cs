@@ -235,7 +235,13 @@ public static class WebhooksEndpoints
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
 
         // The timer first, then the log's row, in the order the delivery loop's recording locks them.
-        await db.Database.ExecuteSqlAsync($"SELECT delivery_id FROM webhook_due_deliveries WHERE delivery_id = {deliveryId} FOR UPDATE", cancellationToken);
+        await db.Database.ExecuteSqlAsync(
+            $"""
+            SELECT q.delivery_id FROM webhook_due_deliveries q JOIN webhook_deliveries d ON d.id = q.delivery_id AND d.webhook_id = {webhook.Id}
+            WHERE q.delivery_id = {deliveryId}
+            FOR UPDATE OF q
+            """,
+            cancellationToken);
         var moved = await db.WebhookDeliveries.FromSql(
             $"""
             WITH target AS (
