@@ -80,9 +80,10 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
             ),
             -- The timer is the arbiter: an outcome applies only while its delivery is pending (it has a timer) at the
             -- attempt it was claimed for. Locked first (a claim since, or a retry by hand, is waited for and seen), then the
-            -- log's row; looked up one by one (lateral), whatever the timers' statistics say.
+            -- log's row; looked up one by one (lateral), whatever the timers' statistics say, in the order of their ids, so two
+            -- recorders whose batches overlap (a lease passed meanwhile) lock them in the same order.
             current AS (
-                SELECT o.* FROM outcome o
+                SELECT o.* FROM (SELECT * FROM outcome ORDER BY id) o
                 CROSS JOIN LATERAL (
                     SELECT 1 FROM webhook_due_deliveries q WHERE q.delivery_id = o.id AND q.attempts = o.attempt FOR UPDATE
                 ) timer
