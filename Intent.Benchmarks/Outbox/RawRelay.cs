@@ -70,6 +70,11 @@ public static class RawRelay
                 {
                     await signal.WaitAsync(Poll, stop);
                 }
+                else
+                {
+                    // As ours: a full batch wakes another loop to claim beside this one.
+                    signal.Set();
+                }
             }
         }
         catch (OperationCanceledException)

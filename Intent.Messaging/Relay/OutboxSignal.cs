@@ -30,8 +30,16 @@ public sealed class OutboxSignal
         timeoutSource.CancelAfter(timeout);
         try
         {
-            await _channel.Reader.WaitToReadAsync(timeoutSource.Token);
-            return _channel.Reader.TryRead(out _);
+            // Every waiter sees the set; the one that takes it goes, the others wait on.
+            while (await _channel.Reader.WaitToReadAsync(timeoutSource.Token))
+            {
+                if (_channel.Reader.TryRead(out _))
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

@@ -106,6 +106,9 @@ public sealed class PostgresOutboxRelayService<TDbContext>(
                 retryDelay = FirstRetryDelay;
                 if (result.Claimed >= settings.RelayBatchSize)
                 {
+                    // A full batch: more is waiting, and one wake-up woke only this loop. Wake another to claim beside it,
+                    // so a backlog is drained by every loop, not one batch at a time.
+                    _signal.Set();
                     continue;
                 }
 
