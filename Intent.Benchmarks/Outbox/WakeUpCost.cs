@@ -39,29 +39,21 @@ public static class WakeUpCost
         foreach (var clients in clientCounts)
         {
             // Short phases, alternating pairs (without-with, with-without, ...): the shared machine's drifts fall on both sides alike.
-            double without = 0, with = 0;
             long notifications = 0;
-            var phases = new List<string>();
-            var pairs = new List<(double Without, double With)>();
+            var phases = new List<(bool WakeUp, double Tps)>();
             foreach (var wakeUp in Enumerable.Range(0, Pairs).SelectMany(pair => pair % 2 == 0 ? WithoutFirst : WithFirst))
             {
                 await FreshAsync(dataSource);
                 if (!wakeUp)
                 {
-                    var alone = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
-                    without += alone;
-                    phases.Add($"-{alone:N0}");
-                    Pair(pairs, alone, null);
+                    phases.Add((false, (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps));
                     continue;
                 }
 
                 using var stop = new CancellationTokenSource();
                 var listening = ListenAsync(dataSource, channel, stop.Token);
                 var notifying = Pgbench.RunAsync(connectionString, notifier, 1, phase + TimeSpan.FromSeconds(2), protocol: "simple", cancellationToken: stop.Token);
-                var woken = (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps;
-                with += woken;
-                phases.Add($"+{woken:N0}");
-                Pair(pairs, null, woken);
+                phases.Add((true, (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps));
                 await stop.CancelAsync();
                 notifications += await listening;
                 try
@@ -73,27 +65,17 @@ public static class WakeUpCost
                 }
             }
 
-            var ratios = pairs.Select(p => p.With / p.Without).Order().ToList();
+            var without = phases.Where(p => !p.WakeUp).Sum(p => p.Tps);
+            var with = phases.Where(p => p.WakeUp).Sum(p => p.Tps);
+            var ratios = phases.Chunk(2).Select(pair => pair.Single(p => p.WakeUp).Tps / pair.Single(p => !p.WakeUp).Tps).Order().ToList();
             var median = (ratios[(ratios.Count - 1) / 2] + ratios[ratios.Count / 2]) / 2;
             rows.Add(new Row(clients, without / Pairs, with / Pairs, notifications, median));
             say($"{clients} clients: {without / Pairs:N0} tx/s without a wake-up, {with / Pairs:N0} with ({notifications:N0} notifications heard), {with / without:N3}, " +
-                $"median of the pairs' ratios {median:N3}; phases (- without, + with): {string.Join(' ', phases)}");
+                $"median of the pairs' ratios {median:N3}; phases (- without, + with): {string.Join(' ', phases.Select(p => $"{(p.WakeUp ? '+' : '-')}{p.Tps:N0}"))}");
         }
 
         await FreshAsync(dataSource);
         return rows;
-    }
-
-    /// <summary>Adds a phase's rate to the pair it belongs to (each pair is one phase without and one with, in either order).</summary>
-    private static void Pair(List<(double Without, double With)> pairs, double? without, double? with)
-    {
-        if (pairs.Count > 0 && (pairs[^1].Without == 0 || pairs[^1].With == 0))
-        {
-            pairs[^1] = (without ?? pairs[^1].Without, with ?? pairs[^1].With);
-            return;
-        }
-
-        pairs.Add((without ?? 0, with ?? 0));
     }
 
     private static async Task FreshAsync(NpgsqlDataSource dataSource)
