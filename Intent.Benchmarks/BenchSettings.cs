@@ -1,3 +1,5 @@
+using RabbitMQ.Client;
+
 namespace Intent.Benchmarks;
 
 /// <summary>Where the benchmark's services are, from the environment <c>./intent bench</c> sets.</summary>
@@ -11,4 +13,11 @@ public sealed record BenchSettings(string ConnectionString, string RabbitHost, u
         Environment.GetEnvironmentVariable("RabbitMq__VirtualHost") ?? "intent-bench",
         Environment.GetEnvironmentVariable("RabbitMq__Username") ?? "guest",
         Environment.GetEnvironmentVariable("RabbitMq__Password") ?? "guest");
+
+    /// <summary>A raw RabbitMQ.Client connection to the benchmark's virtual host.</summary>
+    public Task<IConnection> RabbitConnectionAsync() =>
+        new ConnectionFactory
+        {
+            HostName = RabbitHost, Port = RabbitPort, VirtualHost = VirtualHost, UserName = Username, Password = Password,
+        }.CreateConnectionAsync();
 }

@@ -43,15 +43,7 @@ public static class Ceilings
     public static async Task<double> RabbitMqConfirmedPublishesPerSecondAsync(
         BenchSettings settings, string exchange, OutboxRowSample sample, int messages, int inFlight)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = settings.RabbitHost,
-            Port = settings.RabbitPort,
-            VirtualHost = settings.VirtualHost,
-            UserName = settings.Username,
-            Password = settings.Password,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await settings.RabbitConnectionAsync();
         await using var channel = await connection.CreateChannelAsync(
             new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true));
         var body = Encoding.UTF8.GetBytes(sample.Body);
@@ -73,12 +65,7 @@ public static class Ceilings
     /// <summary>A durable queue bound to <paramref name="exchange"/>, so published messages are routed and stored as in production.</summary>
     public static async Task DeclareSinkAsync(BenchSettings settings, string exchange, string queue, bool purge)
     {
-        var factory = new ConnectionFactory
-        {
-            HostName = settings.RabbitHost, Port = settings.RabbitPort, VirtualHost = settings.VirtualHost,
-            UserName = settings.Username, Password = settings.Password,
-        };
-        await using var connection = await factory.CreateConnectionAsync();
+        await using var connection = await settings.RabbitConnectionAsync();
         await using var channel = await connection.CreateChannelAsync();
         await channel.ExchangeDeclareAsync(exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
         await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
@@ -87,5 +74,13 @@ public static class Ceilings
         {
             await channel.QueuePurgeAsync(queue);
         }
+    }
+
+    /// <summary>Deletes the sink <paramref name="queue"/> with what it holds, so nothing but the consumers' own queues is routed to.</summary>
+    public static async Task DeleteSinkAsync(BenchSettings settings, string queue)
+    {
+        await using var connection = await settings.RabbitConnectionAsync();
+        await using var channel = await connection.CreateChannelAsync();
+        await channel.QueueDeleteAsync(queue);
     }
 }

@@ -39,17 +39,10 @@ public sealed class RawPipeline : IAsyncDisposable
 
     public LatencyRecorder Recorder { get; } = new();
 
-    public static async Task<IConnection> RabbitConnectionAsync(BenchSettings settings) =>
-        await new ConnectionFactory
-        {
-            HostName = settings.RabbitHost, Port = settings.RabbitPort, VirtualHost = settings.VirtualHost,
-            UserName = settings.Username, Password = settings.Password,
-        }.CreateConnectionAsync();
-
     public static async Task<RawPipeline> StartAsync(BenchSettings settings, OutboxRowSample sample, bool notifyInEveryCommit)
     {
         var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        var rabbit = await RabbitConnectionAsync(settings);
+        var rabbit = await settings.RabbitConnectionAsync();
         var channel = await rabbit.CreateChannelAsync();
         await channel.ExchangeDeclareAsync(RawRelay.Exchange, ExchangeType.Fanout, durable: true, autoDelete: false);
         await channel.QueueDeclareAsync(Queue, durable: true, exclusive: false, autoDelete: false);

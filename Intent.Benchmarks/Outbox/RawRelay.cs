@@ -22,7 +22,7 @@ public static class RawRelay
     {
         using var stop = new CancellationTokenSource();
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
-        await using var connection = await RawPipeline.RabbitConnectionAsync(settings);
+        await using var connection = await settings.RabbitConnectionAsync();
         var signal = new Messaging.Relay.OutboxSignal();
 
         await using var listener = await dataSource.OpenConnectionAsync();
