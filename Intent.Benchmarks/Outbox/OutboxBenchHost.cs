@@ -100,11 +100,7 @@ public sealed class OutboxBenchHost : IAsyncDisposable
     public static async Task RunRelayProcessAsync(BenchSettings settings)
     {
         await using var relay = await StartAsync(settings, relay: true, consumer: false);
-        await Console.Out.WriteLineAsync("ready");
-        await Console.Out.FlushAsync();
-        while (await Console.In.ReadLineAsync() is not null)
-        {
-        }
+        await RelayProcess.ServeParentAsync();
     }
 
     public async ValueTask DisposeAsync()

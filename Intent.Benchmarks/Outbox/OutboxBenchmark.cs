@@ -21,7 +21,9 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     private static readonly int[] WakeUpClients = [8, 32, 64];
     private static readonly TimeSpan WakeUpPhase = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan SteadyDuration = TimeSpan.FromSeconds(15);
-    private static readonly TimeSpan WarmUpDuration = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan WarmUpRound = TimeSpan.FromSeconds(5);
+    private const int MaxWarmUpRounds = 12;
+    private const double SettledJitShare = 0.01;
 
     /// <summary>
     /// The whole benchmark, or one part of it: <c>wake-up</c> (what the wake-up costs writers) or <c>latency</c> (the
@@ -159,10 +161,12 @@ public sealed class OutboxBenchmark(BenchSettings settings)
         double writes;
         await using (var writer = await OutboxBenchHost.StartAsync(settings, relay: false, consumer: false))
         {
+            var allocated = GC.GetTotalAllocatedBytes();
             var watch = Stopwatch.StartNew();
             await Parallel.ForEachAsync(Enumerable.Range(1, ThroughputMessages), new ParallelOptions { MaxDegreeOfParallelism = Concurrency },
                 async (id, _) => await writer.WriteAsync(id));
             writes = ThroughputMessages / watch.Elapsed.TotalSeconds;
+            Say($"bus outbox writes: {writes:N0}/s, {(GC.GetTotalAllocatedBytes() - allocated) / 1024.0 / ThroughputMessages:N1} kB allocated a write");
         }
 
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
@@ -199,32 +203,45 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     {
         await using var host = await OutboxBenchHost.StartAsync(settings, relay: !crossProcess, consumer: true);
         await using var relay = crossProcess ? await RelayProcess.StartAsync() : null;
-        return await MeasureAsync(host.WriteAsync, host.Recorder, rate, () => relay?.CpuTime ?? TimeSpan.Zero);
+        return await MeasureAsync(host.WriteAsync, host.Recorder, rate, () => relay?.CpuTime ?? TimeSpan.Zero,
+            () => relay?.JitTimeAsync() ?? Task.FromResult(TimeSpan.Zero));
     }
 
     private async Task<Percentiles> RawLatencyAsync(OutboxRowSample sample, double rate, bool notifyInEveryCommit)
     {
         await using var pipeline = await RawPipeline.StartAsync(settings, sample, notifyInEveryCommit);
         await using var relay = await RelayProcess.StartAsync("raw-relay");
-        return await MeasureAsync(pipeline.WriteAsync, pipeline.Recorder, rate, () => relay.CpuTime);
+        return await MeasureAsync(pipeline.WriteAsync, pipeline.Recorder, rate, () => relay.CpuTime, relay.JitTimeAsync);
     }
 
-    private static async Task<Percentiles> MeasureAsync(Func<long, Task> write, LatencyRecorder recorder, double rate, Func<TimeSpan> relayCpu)
+    private static async Task<Percentiles> MeasureAsync(
+        Func<long, Task> write, LatencyRecorder recorder, double rate, Func<TimeSpan> relayCpu, Func<Task<TimeSpan>> relayJit)
     {
-        // Warm up (JIT, pools, a fresh relay process) at the same rate, and let it drain, before measuring.
-        const long warmupId = 1_000_000;
-        var warmup = (int)(rate * WarmUpDuration.TotalSeconds);
-        await SteadyAsync(write, warmupId, warmup, rate);
-        await WaitForReceivedAsync(recorder, warmupId, warmup);
+        // Warm up at the same rate (pools, a fresh relay process, and the JIT: tiered recompilation takes a busy process
+        // many seconds, and would be measured with the pipeline otherwise) until both processes' JIT has settled.
+        var jitShare = 1.0;
+        var rounds = 0;
+        var perRound = (int)(rate * WarmUpRound.TotalSeconds);
+        while (jitShare >= SettledJitShare && rounds < MaxWarmUpRounds)
+        {
+            var warmupId = 10_000_000 + (rounds++ * 1_000_000L);
+            var jit = System.Runtime.JitInfo.GetCompilationTime() + await relayJit();
+            var started = Stopwatch.GetTimestamp();
+            await SteadyAsync(write, warmupId, perRound, rate);
+            await WaitForReceivedAsync(recorder, warmupId, perRound);
+            jitShare = (System.Runtime.JitInfo.GetCompilationTime() + await relayJit() - jit) / Stopwatch.GetElapsedTime(started);
+        }
+
+        Say($"  warmed up in {rounds} rounds of {WarmUpRound.TotalSeconds:N0} s (JIT of this process and the relay's {jitShare:P1} of the last)");
         recorder.Committed.Clear();
         recorder.Received.Clear();
 
         const long firstId = 2_000_000;
         var count = (int)(rate * SteadyDuration.TotalSeconds);
-        var before = CpuReading.Take(relayCpu);
+        var before = CpuReading.Take(relayCpu, await relayJit());
         await SteadyAsync(write, firstId, count, rate);
         await WaitForReceivedAsync(recorder, firstId, count);
-        var cpu = CpuReading.Take(relayCpu) - before;
+        var cpu = CpuReading.Take(relayCpu, await relayJit()) - before;
 
         var latencies = recorder.Committed
             .Where(c => recorder.Received.ContainsKey(c.Key))
@@ -284,25 +301,26 @@ public sealed class OutboxBenchmark(BenchSettings settings)
     /// CPU used so far by the benchmark process (writer and consumer), the relay process, PostgreSQL and RabbitMQ;
     /// between two readings, what one pipeline cost at its load.
     /// </summary>
-    public readonly record struct CpuReading(TimeSpan Benchmark, TimeSpan Relay, TimeSpan Postgres, TimeSpan RabbitMq, TimeSpan GcPauses, int Gen0, int Gen1, int Gen2, long Allocated)
+    public readonly record struct CpuReading(TimeSpan Benchmark, TimeSpan Relay, TimeSpan Postgres, TimeSpan RabbitMq, TimeSpan GcPauses, int Gen0, int Gen1, int Gen2, long Allocated, TimeSpan Jit, TimeSpan RelayJit)
     {
-        public static CpuReading Take(Func<TimeSpan> relay)
+        public static CpuReading Take(Func<TimeSpan> relay, TimeSpan relayJit = default)
         {
             using var self = Process.GetCurrentProcess();
             return new CpuReading(self.TotalProcessorTime, relay(), ServiceCpu.Of("postgres"), ServiceCpu.Of("beam.smp"),
-                GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes());
+                GC.GetTotalPauseDuration(), GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalAllocatedBytes(),
+                System.Runtime.JitInfo.GetCompilationTime(), relayJit);
         }
 
         public static CpuReading operator -(CpuReading a, CpuReading b) =>
             new(a.Benchmark - b.Benchmark, a.Relay - b.Relay, a.Postgres - b.Postgres, a.RabbitMq - b.RabbitMq,
-                a.GcPauses - b.GcPauses, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Allocated - b.Allocated);
+                a.GcPauses - b.GcPauses, a.Gen0 - b.Gen0, a.Gen1 - b.Gen1, a.Gen2 - b.Gen2, a.Allocated - b.Allocated, a.Jit - b.Jit, a.RelayJit - b.RelayJit);
 
         public CpuReading PerMessage(int messages) =>
-            new(Benchmark / messages, Relay / messages, Postgres / messages, RabbitMq / messages, GcPauses, Gen0, Gen1, Gen2, Allocated / messages);
+            new(Benchmark / messages, Relay / messages, Postgres / messages, RabbitMq / messages, GcPauses, Gen0, Gen1, Gen2, Allocated / messages, Jit, RelayJit);
 
         public TimeSpan Total => Benchmark + Relay + Postgres + RabbitMq;
 
         public override string ToString() => string.Create(CultureInfo.InvariantCulture,
-            $"{Total.TotalMicroseconds:N0} µs: writer+consumer {Benchmark.TotalMicroseconds:N0}, relay {Relay.TotalMicroseconds:N0}, PostgreSQL {Postgres.TotalMicroseconds:N0}, RabbitMQ {RabbitMq.TotalMicroseconds:N0}; benchmark process allocated {Allocated / 1024.0:N1} kB a message, paused {GcPauses.TotalMilliseconds:N0} ms for {Gen0} GCs ({Gen1} of generation 1, {Gen2} of 2)");
+            $"{Total.TotalMicroseconds:N0} µs: writer+consumer {Benchmark.TotalMicroseconds:N0}, relay {Relay.TotalMicroseconds:N0}, PostgreSQL {Postgres.TotalMicroseconds:N0}, RabbitMQ {RabbitMq.TotalMicroseconds:N0}; benchmark process allocated {Allocated / 1024.0:N1} kB a message, paused {GcPauses.TotalMilliseconds:N0} ms for {Gen0} GCs ({Gen1} of generation 1, {Gen2} of 2), JIT {Jit.TotalMilliseconds:N0} ms (the relay process's {RelayJit.TotalMilliseconds:N0} ms)");
     }
 }

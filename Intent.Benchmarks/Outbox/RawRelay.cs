@@ -34,11 +34,7 @@ public static class RawRelay
 
         var listening = ListenAsync(listener, stop.Token);
         var loops = Enumerable.Range(0, Loops).Select(_ => LoopAsync(dataSource, connection, signal, stop.Token)).ToArray();
-        await Console.Out.WriteLineAsync("ready");
-        await Console.Out.FlushAsync();
-        while (await Console.In.ReadLineAsync() is not null)
-        {
-        }
+        await RelayProcess.ServeParentAsync();
 
         await stop.CancelAsync();
         await Task.WhenAll([.. loops, listening]);

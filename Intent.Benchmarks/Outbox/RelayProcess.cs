@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 
 namespace Intent.Benchmarks.Outbox;
 
@@ -16,6 +17,37 @@ public sealed class RelayProcess : IAsyncDisposable
         {
             _process.Refresh();
             return _process.TotalProcessorTime;
+        }
+    }
+
+    /// <summary>The child's side, once it runs: says it is ready, answers <c>jit</c> with its JIT time so far (ms), until its input closes.</summary>
+    public static async Task ServeParentAsync()
+    {
+        await Console.Out.WriteLineAsync("ready");
+        await Console.Out.FlushAsync();
+        while (await Console.In.ReadLineAsync() is { } line)
+        {
+            if (line == "jit")
+            {
+                await Console.Out.WriteLineAsync(System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds.ToString(CultureInfo.InvariantCulture));
+                await Console.Out.FlushAsync();
+            }
+        }
+    }
+
+    /// <summary>The time the process's JIT has taken so far, tiered recompilation included.</summary>
+    public async Task<TimeSpan> JitTimeAsync()
+    {
+        await _process.StandardInput.WriteLineAsync("jit");
+        await _process.StandardInput.FlushAsync();
+        // Lines that are not a number are the process's own warnings.
+        while (true)
+        {
+            var line = await _process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException("the relay process ended");
+            if (double.TryParse(line, NumberStyles.Float, CultureInfo.InvariantCulture, out var milliseconds))
+            {
+                return TimeSpan.FromMilliseconds(milliseconds);
+            }
         }
     }
 
