@@ -27,10 +27,11 @@ public static class Pgbench
     /// Runs <paramref name="script"/> with <paramref name="clients"/> clients for <paramref name="duration"/>;
     /// at <paramref name="rate"/> transactions/s (Poisson arrivals, latency counted from the scheduled start)
     /// when given, as fast as it goes otherwise. <paramref name="logLatencies"/> keeps every transaction's latency.
+    /// <paramref name="sessionOptions"/> are the sessions' settings (<c>PGOPTIONS</c>, e.g. <c>-c synchronous_commit=off</c>).
     /// </summary>
     public static Task<Result> RunAsync(
         string connectionString, string script, int clients, TimeSpan duration, double? rate = null, bool logLatencies = false,
-        string protocol = "prepared", CancellationToken cancellationToken = default)
+        string protocol = "prepared", string? sessionOptions = null, CancellationToken cancellationToken = default)
     {
         var arguments = new List<string>
         {
@@ -42,7 +43,7 @@ public static class Pgbench
             arguments.AddRange(["-R", r.ToString("0.###", CultureInfo.InvariantCulture)]);
         }
 
-        return ExecuteAsync(connectionString, script, arguments, logLatencies, cancellationToken);
+        return ExecuteAsync(connectionString, script, arguments, logLatencies, sessionOptions, cancellationToken);
     }
 
     /// <summary>
@@ -50,10 +51,10 @@ public static class Pgbench
     /// protocol, variables); the script, host, port, user and database are added. Returns the transactions per second.
     /// </summary>
     public static async Task<double> RunTpsAsync(string connectionString, string script, params string[] arguments) =>
-        (await ExecuteAsync(connectionString, script, [.. arguments], logLatencies: false, CancellationToken.None)).Tps;
+        (await ExecuteAsync(connectionString, script, [.. arguments], logLatencies: false, sessionOptions: null, CancellationToken.None)).Tps;
 
     private static async Task<Result> ExecuteAsync(
-        string connectionString, string script, List<string> arguments, bool logLatencies, CancellationToken cancellationToken)
+        string connectionString, string script, List<string> arguments, bool logLatencies, string? sessionOptions, CancellationToken cancellationToken)
     {
         var directory = Directory.CreateTempSubdirectory("intent-pgbench-");
         var scriptPath = Path.Combine(directory.FullName, "script.sql");
@@ -81,6 +82,10 @@ public static class Pgbench
             }
 
             start.Environment["PGPASSWORD"] = builder.Password;
+            if (sessionOptions is not null)
+            {
+                start.Environment["PGOPTIONS"] = sessionOptions;
+            }
             using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start pgbench");
             var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
             var errors = process.StandardError.ReadToEndAsync(CancellationToken.None);

@@ -1,4 +1,5 @@
 using Intent.Messaging.Configuration;
+using Intent.Messaging.Relay;
 using Npgsql;
 
 namespace Intent.Benchmarks.Outbox;
@@ -9,7 +10,8 @@ namespace Intent.Benchmarks.Outbox;
 /// after commits the writing process sends <c>pg_notify</c> on a connection of its own, at most once every
 /// <see cref="PostgresOutboxOptions.WakeUpInterval"/> (<c>OutboxWakeUp</c>). Under load it always has a commit
 /// waiting, so that connection notifies, pauses the interval, notifies again: here one more pgbench client does
-/// exactly that beside the writers, and a connection LISTENs as a relay's does.
+/// exactly that beside the writers (one statement a notification, in a session that does not wait for its commit's
+/// flush, as that connection), and a connection LISTENs as a relay's does.
 /// </summary>
 public static class WakeUpCost
 {
@@ -29,7 +31,6 @@ public static class WakeUpCost
         var channel = OutboxTableNames.ChannelFor(null, OutboxTableNames.StateTable);
         var interval = PostgresOutboxOptions.DefaultWakeUpInterval;
         var notifier = $"""
-            SET synchronous_commit = off;
             SELECT pg_notify('{channel}', '');
             \sleep {Math.Max(1, (int)interval.TotalMilliseconds)} ms
             """;
@@ -52,7 +53,8 @@ public static class WakeUpCost
 
                 using var stop = new CancellationTokenSource();
                 var listening = ListenAsync(dataSource, channel, stop.Token);
-                var notifying = Pgbench.RunAsync(connectionString, notifier, 1, phase + TimeSpan.FromSeconds(2), protocol: "simple", cancellationToken: stop.Token);
+                var notifying = Pgbench.RunAsync(connectionString, notifier, 1, phase + TimeSpan.FromSeconds(2),
+                    sessionOptions: OutboxWakeUp.SessionOptions, cancellationToken: stop.Token);
                 phases.Add((true, (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps));
                 await stop.CancelAsync();
                 notifications += await listening;

@@ -22,6 +22,13 @@ public sealed class OutboxWakeUp(ILogger<OutboxWakeUp> logger) : IAsyncDisposabl
     private NpgsqlDataSource? _dataSource;
     private Task? _notifying;
 
+    /// <summary>
+    /// The notifying connection's session settings. A <c>NOTIFY</c> gives its transaction an id, so its commit writes a record
+    /// and would flush the WAL beside the writers' flushes; it need not wait for that: a notification lost in a crash costs at
+    /// most the poll.
+    /// </summary>
+    public const string SessionOptions = "-c synchronous_commit=off";
+
     /// <summary>Whether other processes are told (a <c>NOTIFY</c>); this process's relays are woken either way.</summary>
     public bool NotifyOtherProcesses { get; set; } = true;
 
@@ -69,10 +76,7 @@ public sealed class OutboxWakeUp(ILogger<OutboxWakeUp> logger) : IAsyncDisposabl
                 var builder = new NpgsqlDataSourceBuilder(connectionString);
                 builder.ConnectionStringBuilder.ApplicationName = "outbox-wake-up";
                 builder.ConnectionStringBuilder.MaxPoolSize = 2;
-
-                // A NOTIFY gives its transaction an id, so its commit writes a record and would flush the WAL beside the
-                // writers' flushes; it need not wait for that: a notification lost in a crash costs at most the poll.
-                builder.ConnectionStringBuilder.Options = "-c synchronous_commit=off";
+                builder.ConnectionStringBuilder.Options = SessionOptions;
                 _dataSource = builder.Build();
                 _notifying = NotifyAsync(_dataSource, channel, _stopping.Token);
             }
