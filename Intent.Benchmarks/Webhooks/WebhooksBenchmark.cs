@@ -34,6 +34,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     private const string CeilingSink = "bench-webhooks-ceiling-sink";
     private static readonly int RelayParallelism = new Intent.Messaging.Configuration.PostgresOutboxOptions().RelayParallelism;
     private static readonly int Concurrency = new WebhookOptions().ConcurrentDeliveries;
+    private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(60);
+    private const double SettledJitShare = 0.02;
 
     public async Task RunAsync()
     {
@@ -41,9 +43,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         var body = WebhookEvents.Payload(WebhookEventTypes.RunCompleted, DateTime.UtcNow, SampleRun());
         Say($"payload: {body.Length:N0} bytes; receiver at {receiver.Url}; {Concurrency} at a time");
 
-        Say($"raw: HttpClient POSTs of the payload, {RawRequests:N0} after {RawRequests / 10:N0} to warm up");
-        await RawAsync(receiver, body, RawRequests / 10);
-        var rawBefore = await RawAsync(receiver, body, RawRequests);
+        Say($"raw: HttpClient POSTs of the payload, {RawRequests:N0}, once rounds of as many leave the JIT settled");
+        await WarmUpAsync("raw", async () => await RawAsync(receiver, body, RawRequests));
+        var (rawBefore, rawBeforeCpu) = await RawAsync(receiver, body, RawRequests);
 
         await using var dataSource = NpgsqlDataSource.Create(settings.ConnectionString);
         var organizationId = await PrepareAsync(dataSource, receiver.Url);
@@ -57,12 +59,14 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         await Ceilings.DeclareSinkAsync(settings, CeilingExchange, CeilingSink, purge: true);
         var rabbit = await Ceilings.RabbitMqConfirmedPublishesPerSecondAsync(settings, CeilingExchange, sample, Events, RelayParallelism);
         await Ceilings.DeclareSinkAsync(settings, CeilingExchange, CeilingSink, purge: true);
-        Say($"ours, delivery stage alone: {Events:N0}, then {RawRequests:N0} (as many as raw POSTs) pending deliveries committed together, then delivered");
-        var stage = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
-        var stageLong = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
+        Say($"ours, delivery stage alone: {Events:N0}, then {RawRequests:N0} (as many as raw POSTs) pending deliveries committed together, then delivered, " +
+            $"once stages of {RawRequests:N0} leave the JIT settled");
+        await WarmUpAsync("ours, delivery stage", async () => await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests));
+        var (stage, stageCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
+        var (stageLong, stageLongCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
 
         Say($"raw again: {RawRequests:N0}");
-        var rawAfter = await RawAsync(receiver, body, RawRequests);
+        var (rawAfter, rawAfterCpu) = await RawAsync(receiver, body, RawRequests);
         var raw = (rawBefore + rawAfter) / 2;
 
         Console.WriteLine();
@@ -75,14 +79,44 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Console.WriteLine($"| ... the whole path over that ceiling | | {ours / rabbit:N2} |");
         Console.WriteLine($"| ours, delivery stage alone: deliveries/s, commit of {Events:N0} pending deliveries → all delivered and recorded | {stage:N0} | {stage / raw:N2} |");
         Console.WriteLine($"| ... the same for {RawRequests:N0} pending deliveries | {stageLong:N0} | {stageLong / raw:N2} |");
+        Console.WriteLine($"| CPU per raw POST, client and receiver (before / after ours) | {Micros(rawBeforeCpu.Benchmark)} / {Micros(rawAfterCpu.Benchmark)} | |");
+        Console.WriteLine($"| CPU per delivery, {Events:N0} / {RawRequests:N0} pending: this process (loop, client, receiver) | {Micros(stageCpu.Benchmark)} / {Micros(stageLongCpu.Benchmark)} | |");
+        Console.WriteLine($"| ... PostgreSQL | {Micros(stageCpu.Postgres)} / {Micros(stageLongCpu.Postgres)} | |");
+        Console.WriteLine($"| ... this process's allocations a delivery, and its GC pauses and collections | {stageCpu.Allocated / 1024.0:N1} / {stageLongCpu.Allocated / 1024.0:N1} kB; {stageCpu.GcPauses.TotalMilliseconds:N0} / {stageLongCpu.GcPauses.TotalMilliseconds:N0} ms in {stageCpu.Gen0} / {stageLongCpu.Gen0} GCs ({stageCpu.Gen1} / {stageLongCpu.Gen1} of generation 1) | |");
         Console.WriteLine();
         Console.WriteLine($"target: >= 0.5 x raw: whole path {(ours / raw >= 0.5 ? "met" : "MISSED")}, delivery stage {(Math.Min(stage, stageLong) / raw >= 0.5 ? "met" : "MISSED")}");
     }
 
-    private static async Task<double> RawAsync(Receiver receiver, string body, int requests)
+    /// <summary>
+    /// Repeats <paramref name="round"/> until the JIT took less than <see cref="SettledJitShare"/> of a round's time (tiered
+    /// compilation done with what the round runs), or for <see cref="MaxWarmUp"/>: both sides are measured warm, as a
+    /// long-running worker and client are.
+    /// </summary>
+    private static async Task WarmUpAsync(string what, Func<Task> round)
+    {
+        var warm = Stopwatch.StartNew();
+        for (var rounds = 1; ; rounds++)
+        {
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
+            var started = Stopwatch.GetTimestamp();
+            await round();
+            var share = (System.Runtime.JitInfo.GetCompilationTime() - jit) / Stopwatch.GetElapsedTime(started);
+            if (share < SettledJitShare || warm.Elapsed > MaxWarmUp)
+            {
+                Say($"{what}: warmed up in {rounds} rounds, {warm.Elapsed.TotalSeconds:N0} s (JIT {share:P1} of the last round's time)");
+                return;
+            }
+        }
+    }
+
+    private static string Micros(TimeSpan cpu) => $"{cpu.TotalMicroseconds:N1} µs";
+
+    /// <summary>Raw POSTs a second, and the CPU this process (client and receiver) used per POST.</summary>
+    private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> RawAsync(Receiver receiver, string body, int requests)
     {
         using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
         var next = 0;
+        var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
         var watch = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, Concurrency).Select(async _ =>
         {
@@ -93,7 +127,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                 response.EnsureSuccessStatusCode();
             }
         }));
-        return requests / watch.Elapsed.TotalSeconds;
+        var rate = requests / watch.Elapsed.TotalSeconds;
+        return (rate, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(requests));
     }
 
     /// <summary>Commits <paramref name="events"/> events as the saga does (outbox rows), then waits until every delivery is recorded delivered.</summary>
@@ -163,9 +198,10 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
 
     /// <summary>
     /// Commits <paramref name="events"/> events with a pending delivery each in one statement, wakes the loop as
-    /// the fan-out's commit would, and times until every delivery is recorded delivered.
+    /// the fan-out's commit would, and times until every delivery is recorded delivered; with the CPU this process
+    /// and PostgreSQL used meanwhile, per delivery.
     /// </summary>
-    private static async Task<double> StageAsync(
+    private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> StageAsync(
         WorkerBenchHost.Running worker, NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
     {
         var delivered = await CountAsync(dataSource, "SELECT count(*) FROM webhook_deliveries WHERE status = 'delivered'");
@@ -192,6 +228,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             await command.ExecuteNonQueryAsync();
         }
 
+        var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
         var watch = Stopwatch.StartNew();
         worker.Services.GetRequiredService<WebhookDeliverySignal>().Set();
 
@@ -212,7 +249,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             throw new InvalidOperationException($"the receiver got {receiver.Count - received:N0} requests for {events:N0} deliveries");
         }
 
-        return events / elapsed.TotalSeconds;
+        return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events));
     }
 
     private static async Task<Guid> PrepareAsync(NpgsqlDataSource dataSource, string url)
