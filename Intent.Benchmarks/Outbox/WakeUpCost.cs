@@ -53,8 +53,9 @@ public static class WakeUpCost
 
                 using var stop = new CancellationTokenSource();
                 var listening = ListenAsync(dataSource, channel, stop.Token);
+                // Simple protocol: with prepared statements pgbench would take the channel's ":public" for a variable.
                 var notifying = Pgbench.RunAsync(connectionString, notifier, 1, phase + TimeSpan.FromSeconds(2),
-                    sessionOptions: OutboxWakeUp.SessionOptions, cancellationToken: stop.Token);
+                    protocol: "simple", sessionOptions: OutboxWakeUp.SessionOptions, cancellationToken: stop.Token);
                 phases.Add((true, (await Pgbench.RunAsync(connectionString, script, clients, phase, protocol: "simple")).Tps));
                 await stop.CancelAsync();
                 notifications += await listening;
