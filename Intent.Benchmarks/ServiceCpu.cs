@@ -5,13 +5,15 @@ namespace Intent.Benchmarks;
 
 /// <summary>
 /// CPU time used so far by every process of a name (PostgreSQL's backends, RabbitMQ's Erlang VM), read from
-/// <c>/proc</c>, so a benchmark can say where its CPU went between two readings.
+/// <c>/proc</c>, so a benchmark can say where its CPU went between two readings. Each process counts its own CPU and
+/// that of its children it has reaped, so a backend that exits between two readings still counts: its CPU moves to
+/// the postmaster's and the sum never shrinks.
 /// </summary>
 public static class ServiceCpu
 {
     private static readonly Lazy<double> TicksPerSecond = new(ReadTicksPerSecond);
 
-    /// <summary>User and kernel CPU of the live processes whose command name is <paramref name="command"/>; zero off Linux.</summary>
+    /// <summary>User and kernel CPU of the processes whose command name is <paramref name="command"/> and of their reaped children; zero off Linux.</summary>
     public static TimeSpan Of(string command)
     {
         if (!Directory.Exists("/proc"))
@@ -49,8 +51,12 @@ public static class ServiceCpu
                 continue;
             }
 
+            // utime, stime, cutime, cstime (fields 14 to 17 of proc(5); the first here is field 3).
             var fields = stat[(close + 2)..].Split(' ');
-            ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            for (var field = 11; field <= 14; field++)
+            {
+                ticks += long.Parse(fields[field], CultureInfo.InvariantCulture);
+            }
         }
 
         return TimeSpan.FromSeconds(ticks / TicksPerSecond.Value);
