@@ -34,6 +34,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     private const string CeilingSink = "bench-webhooks-ceiling-sink";
     private static readonly int RelayParallelism = new Intent.Messaging.Configuration.PostgresOutboxOptions().RelayParallelism;
     private static readonly int Concurrency = new WebhookOptions().ConcurrentDeliveries;
+    private static readonly TimeSpan MinWarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(60);
     private const double SettledJitShare = 0.02;
 
@@ -88,9 +89,10 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     }
 
     /// <summary>
-    /// Repeats <paramref name="round"/> until the JIT took less than <see cref="SettledJitShare"/> of a round's time (tiered
-    /// compilation done with what the round runs), or for <see cref="MaxWarmUp"/>: both sides are measured warm, as a
-    /// long-running worker and client are.
+    /// Repeats <paramref name="round"/> for at least <see cref="MinWarmUp"/> (pools, connections and the thread pool settle
+    /// too: a fresh process's first POSTs ran 20-40 % slower with the JIT already quiet) and until the JIT took less than
+    /// <see cref="SettledJitShare"/> of a round's time (tiered compilation done with what the round runs), or for
+    /// <see cref="MaxWarmUp"/>: both sides are measured warm, as a long-running worker and client are.
     /// </summary>
     private static async Task WarmUpAsync(string what, Func<Task> round)
     {
@@ -101,7 +103,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             var started = Stopwatch.GetTimestamp();
             await round();
             var share = (System.Runtime.JitInfo.GetCompilationTime() - jit) / Stopwatch.GetElapsedTime(started);
-            if (share < SettledJitShare || warm.Elapsed > MaxWarmUp)
+            if ((share < SettledJitShare && warm.Elapsed >= MinWarmUp) || warm.Elapsed > MaxWarmUp)
             {
                 Say($"{what}: warmed up in {rounds} rounds, {warm.Elapsed.TotalSeconds:N0} s (JIT {share:P1} of the last round's time)");
                 return;
