@@ -71,6 +71,10 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         var store = worker.Services.GetRequiredService<WebhookDeliveryStore>();
         await WarmUpAsync("floor of the delivery stage", async () => await RawStageAsync(store, dataSource, receiver, organizationId, body, RawRequests));
         var (rawStage, rawStageCpu) = await RawStageAsync(store, dataSource, receiver, organizationId, body, RawRequests);
+        Say("least a durable log writes: the same raw POSTs, each batch's timers locked in a transaction held over its POSTs, then deleted and their log rows " +
+            "marked delivered in it (no lease, no attempt counted before the POST)");
+        await WarmUpAsync("least a durable log writes", async () => await LeastStageAsync(dataSource, receiver, organizationId, body, RawRequests));
+        var (least, leastCpu) = await LeastStageAsync(dataSource, receiver, organizationId, body, RawRequests);
 
         Say($"raw again: {RawRequests:N0}");
         var (rawAfter, rawAfterCpu) = await RawAsync(receiver, body, RawRequests);
@@ -88,6 +92,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Console.WriteLine($"| ... the same for {RawRequests:N0} pending deliveries | {stageLong:N0} | {stageLong / raw:N2} |");
         Console.WriteLine($"| floor of the delivery stage: raw POSTs of {RawRequests:N0} pending deliveries, claimed and recorded by the same statements | {rawStage:N0} | {rawStage / raw:N2} |");
         Console.WriteLine($"| ... the delivery stage ({RawRequests:N0}) over that floor | | {stageLong / rawStage:N2} |");
+        Console.WriteLine($"| least a durable log writes: the same raw POSTs, timers locked over them, then deleted and log rows marked delivered | {least:N0} | {least / raw:N2} |");
+        Console.WriteLine($"| ... CPU per delivery: this process; PostgreSQL | {Micros(leastCpu.Benchmark)}; {Micros(leastCpu.Postgres)} | |");
         Console.WriteLine($"| CPU per raw POST, client and receiver (before / after ours) | {Micros(rawBeforeCpu.Benchmark)} / {Micros(rawAfterCpu.Benchmark)} | |");
         Console.WriteLine($"| CPU per delivery, {Events:N0} / {RawRequests:N0} pending: this process (loop, client, receiver) | {Micros(stageCpu.Benchmark)} / {Micros(stageLongCpu.Benchmark)} | |");
         Console.WriteLine($"| ... PostgreSQL | {Micros(stageCpu.Postgres)} / {Micros(stageLongCpu.Postgres)} | |");
@@ -349,6 +355,93 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         if (recorded != events || receiver.Count - received != events)
         {
             throw new InvalidOperationException($"the floor recorded {recorded:N0} and the receiver got {receiver.Count - received:N0} of {events:N0} deliveries");
+        }
+
+        return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events));
+    }
+
+    /// <summary>
+    /// The least a durable delivery log writes per delivery, as a second floor: two batch workers, each taking up to half
+    /// the loop's batch of due timers with <c>FOR UPDATE SKIP LOCKED</c> (with the event's payload and the webhook's URL) in a
+    /// transaction held over the batch's raw POSTs (<see cref="Concurrency"/> at a time over both), then deleting those
+    /// timers and marking their log rows delivered in the same transaction. No lease and no attempt counted before a POST:
+    /// weaker than the loop (a crash mid-batch forgets its attempts), so a bound, not a design.
+    /// </summary>
+    private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> LeastStageAsync(
+        NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
+    {
+        var options = new WebhookOptions();
+        var later = TimeSpan.FromDays(1);
+        await PendingAsync(dataSource, organizationId, body, events, later);
+        var received = receiver.Count;
+        var done = 0;
+        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        const int Workers = 2;
+
+        var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
+        var watch = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        {
+            while (true)
+            {
+                await using var connection = await dataSource.OpenConnectionAsync();
+                await using var transaction = await connection.BeginTransactionAsync();
+                var batch = new List<(Guid Id, string Payload, string Url)>();
+                await using (var claim = new NpgsqlCommand(
+                    """
+                    SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;
+                    SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+                    SELECT q.delivery_id, e.payload, w.url
+                    FROM webhook_due_deliveries q
+                    JOIN webhook_deliveries d ON d.id = q.delivery_id JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
+                    WHERE q.next_attempt_at <= @now
+                    ORDER BY q.next_attempt_at
+                    LIMIT @limit
+                    FOR UPDATE OF q SKIP LOCKED
+                    """, connection, transaction))
+                {
+                    claim.Parameters.AddWithValue("now", DateTime.UtcNow + later + later);
+                    claim.Parameters.AddWithValue("limit", options.BatchSize / Workers);
+                    await using var reader = await claim.ExecuteReaderAsync();
+                    while (await reader.ReadAsync())
+                    {
+                        batch.Add((reader.GetGuid(0), reader.GetString(1), reader.GetString(2)));
+                    }
+                }
+
+                if (batch.Count == 0)
+                {
+                    return;
+                }
+
+                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency / Workers }, async (delivery, cancellationToken) =>
+                {
+                    using var content = new StringContent(delivery.Payload, System.Text.Encoding.UTF8, "application/json");
+                    using var response = await client.PostAsync(delivery.Url, content, cancellationToken);
+                    response.EnsureSuccessStatusCode();
+                });
+
+                await using (var record = new NpgsqlCommand(
+                    """
+                    SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
+                    DELETE FROM webhook_due_deliveries WHERE delivery_id = ANY (@ids);
+                    UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_attempt_at = now(),
+                        last_response_status = 200, last_duration_ms = 1, delivered_at = now(), updated_at = now()
+                    WHERE id = ANY (@ids);
+                    """, connection, transaction))
+                {
+                    record.Parameters.AddWithValue("ids", batch.Select(d => d.Id).ToArray());
+                    await record.ExecuteNonQueryAsync();
+                }
+
+                await transaction.CommitAsync();
+                Interlocked.Add(ref done, batch.Count);
+            }
+        })));
+        var elapsed = watch.Elapsed;
+        if (done != events || receiver.Count - received != events)
+        {
+            throw new InvalidOperationException($"the floor recorded {done:N0} and the receiver got {receiver.Count - received:N0} of {events:N0} deliveries");
         }
 
         return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events));
