@@ -64,13 +64,15 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             $"once stages of {RawRequests:N0} leave the JIT settled");
         await WarmUpAsync("ours, delivery stage", async () => await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests));
         var (stage, stageCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
+        var statements = new StatementSizes();
         var (stageLong, stageLongCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
+        var stageStatements = statements.Stop();
 
         Say($"floor of the delivery stage: raw POSTs of the same {RawRequests:N0} pending deliveries, claimed and recorded by the loop's own two statements " +
             "(no signing, headers, spans, metrics or logs), once rounds leave the JIT settled");
         var store = worker.Services.GetRequiredService<WebhookDeliveryStore>();
         await WarmUpAsync("floor of the delivery stage", async () => await RawStageAsync(store, dataSource, receiver, organizationId, body, RawRequests));
-        var (rawStage, rawStageCpu) = await RawStageAsync(store, dataSource, receiver, organizationId, body, RawRequests);
+        var (rawStage, rawStageCpu, rawStatements) = await RawStageAsync(store, dataSource, receiver, organizationId, body, RawRequests);
         Say("least a durable log writes: the same raw POSTs, each batch's timers locked in a transaction held over its POSTs, then deleted and their log rows " +
             "marked delivered in it (no lease, no attempt counted before the POST)");
         await WarmUpAsync("least a durable log writes", async () => await LeastStageAsync(dataSource, receiver, organizationId, body, RawRequests));
@@ -98,6 +100,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         Console.WriteLine($"| CPU per delivery, {Events:N0} / {RawRequests:N0} pending: this process (loop, client, receiver) | {Micros(stageCpu.Benchmark)} / {Micros(stageLongCpu.Benchmark)} | |");
         Console.WriteLine($"| ... PostgreSQL | {Micros(stageCpu.Postgres)} / {Micros(stageLongCpu.Postgres)} | |");
         Console.WriteLine($"| CPU per delivery of the floor: this process; PostgreSQL | {Micros(rawStageCpu.Benchmark)}; {Micros(rawStageCpu.Postgres)} | |");
+        Console.WriteLine($"| deliveries a statement, {RawRequests:N0} pending: claims / records, ours; the floor's | {stageStatements}; {rawStatements} | |");
         Console.WriteLine($"| ... this process's allocations a delivery, and its GC pauses and collections | {stageCpu.Allocated / 1024.0:N1} / {stageLongCpu.Allocated / 1024.0:N1} kB; {stageCpu.GcPauses.TotalMilliseconds:N0} / {stageLongCpu.GcPauses.TotalMilliseconds:N0} ms in {stageCpu.Gen0} / {stageLongCpu.Gen0} GCs ({stageCpu.Gen1} / {stageLongCpu.Gen1} of generation 1) | |");
         Console.WriteLine();
         Console.WriteLine($"target: >= 0.5 x raw: whole path {(ours / raw >= 0.5 ? "met" : "MISSED")}, delivery stage {(Math.Min(stage, stageLong) / raw >= 0.5 ? "met" : "MISSED")}");
@@ -289,7 +292,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     /// recording statement in batches of what came back meanwhile. Claims, POSTs and records overlap as in the loop: one
     /// claim ahead of the POSTs, one recording at a time. Deliveries/s, and the CPU per delivery.
     /// </summary>
-    private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> RawStageAsync(
+    private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu, string Statements)> RawStageAsync(
         WebhookDeliveryStore store, NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
     {
         var options = new WebhookOptions();
@@ -300,6 +303,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         var queue = System.Threading.Channels.Channel.CreateBounded<ClaimedDelivery>(options.BatchSize);
         var outcomes = System.Threading.Channels.Channel.CreateUnbounded<DeliveryOutcome>();
         var recorded = 0;
+        var claims = 0;
+        var records = 0;
 
         var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
         var watch = Stopwatch.StartNew();
@@ -321,6 +326,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                     }
 
                     claimed += batch.Count;
+                    claims++;
                 }
             }
             finally
@@ -347,6 +353,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             }
 
             recorded += (await store.RecordAsync(batch, options.DisableAfterFailures, DateTime.UtcNow, CancellationToken.None)).Recorded.Count;
+            records++;
             batch.Clear();
         }
 
@@ -357,7 +364,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             throw new InvalidOperationException($"the floor recorded {recorded:N0} and the receiver got {receiver.Count - received:N0} of {events:N0} deliveries");
         }
 
-        return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events));
+        return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events),
+            $"{events / (double)claims:N0} / {events / (double)records:N0}");
     }
 
     /// <summary>
@@ -481,6 +489,41 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     }
 
     private static void Say(string line) => Console.WriteLine($"-- {line}");
+
+    /// <summary>The delivery loop's statements while it lives: how many deliveries each claim and each recording took, on average (<c>intent.webhooks.batch.size</c>).</summary>
+    private sealed class StatementSizes : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly long[] _statements = new long[2];
+        private readonly long[] _deliveries = new long[2];
+
+        public StatementSizes()
+        {
+            _listener.InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter.Name == Intent.Pipeline.Diagnostics.PipelineMetrics.MeterName && instrument.Name == "intent.webhooks.batch.size")
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<long>((_, deliveries, tags, _) =>
+            {
+                var stage = tags.Length > 0 && tags[0].Value is "record" ? 1 : 0;
+                Interlocked.Increment(ref _statements[stage]);
+                Interlocked.Add(ref _deliveries[stage], deliveries);
+            });
+            _listener.Start();
+        }
+
+        /// <summary>Stops listening; the mean deliveries a claim and a recording, as "claims / records".</summary>
+        public string Stop()
+        {
+            _listener.Dispose();
+            return $"{_deliveries[0] / (double)Math.Max(1, _statements[0]):N0} / {_deliveries[1] / (double)Math.Max(1, _statements[1]):N0}";
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
 
     /// <summary>The receiver: Kestrel on 127.0.0.1 answering 200 to every POST, counting them.</summary>
     private sealed class Receiver : IAsyncDisposable

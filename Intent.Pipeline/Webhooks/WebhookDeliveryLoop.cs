@@ -12,7 +12,7 @@ namespace Intent.Pipeline.Webhooks;
 /// (<c>Webhooks:ConcurrentDeliveries</c> at a time, each signed, each continuing its event's trace), and records
 /// the outcomes that came meanwhile in one statement (<see cref="WebhookDeliveryStore.RecordAsync"/>). The three
 /// run at once: claims keep a queue of at most <c>Webhooks:BatchSize</c> deliveries ahead of the senders (claiming
-/// again once a quarter has gone out), and two recorders write whatever outcomes arrived while they wrote the
+/// again once half has gone out), and two recorders write whatever outcomes arrived while they wrote the
 /// previous ones. A delivery's <c>next_attempt_at</c> is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
 /// when a retry it recorded falls due, and every <c>Webhooks:PollInterval</c>. Loops of several workers share the
 /// rows (<c>SKIP LOCKED</c>, leases); a loop that dies leaves its claims to be taken again when their lease passes.
@@ -35,7 +35,10 @@ public sealed class WebhookDeliveryLoop(
 
     private const int Recorders = 2;
 
-    private static readonly TimeSpan RecordGather = TimeSpan.FromMilliseconds(5);
+    /// <summary>Outcomes a recording waits for, at most <see cref="RecordGather"/>, before it writes.</summary>
+    private const int RecordTarget = 500;
+
+    private static readonly TimeSpan RecordGather = TimeSpan.FromMilliseconds(10);
 
     private static readonly ActivitySource Source = new(ActivitySourceName);
 
@@ -75,9 +78,10 @@ public sealed class WebhookDeliveryLoop(
         {
             try
             {
-                // Claim again once a quarter of the queue has gone out: the senders should never wait for a claim.
+                // Claim again once half of the queue has gone out: the senders should never wait for a claim, and a claim
+                // costs the database a commit and a statement's overhead besides its rows.
                 var room = capacity - queued.Count;
-                if (room * 4 < capacity)
+                if (room * 2 < capacity)
                 {
                     await _drained.WaitAsync(_settings.PollInterval, stop);
                     continue;
@@ -145,7 +149,7 @@ public sealed class WebhookDeliveryLoop(
     {
         await foreach (var delivery in queue.ReadAllAsync(CancellationToken.None))
         {
-            if (queue.Count * 4 <= _settings.BatchSize * 3)
+            if (queue.Count * 2 <= _settings.BatchSize)
             {
                 _drained.Set();
             }
@@ -207,8 +211,9 @@ public sealed class WebhookDeliveryLoop(
         {
             try
             {
-                // A few more outcomes per statement while attempts are coming back fast; a moment's wait at most.
-                if (outcomes.Count < _settings.ConcurrentDeliveries && outcomes.Count > 1)
+                // More outcomes per statement: each costs the database a commit and a statement's overhead, which made
+                // up a sixth of its work a delivery in batches of 200. A moment's wait at most; the other recorder writes meanwhile.
+                if (outcomes.Count < RecordTarget)
                 {
                     await Task.Delay(RecordGather, clock, CancellationToken.None);
                 }
