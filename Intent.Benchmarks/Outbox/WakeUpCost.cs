@@ -16,7 +16,7 @@ namespace Intent.Benchmarks.Outbox;
 public static class WakeUpCost
 {
     /// <summary>How many pairs of phases, one without and one with the wake-up, each client count runs.</summary>
-    public const int Pairs = 6;
+    public const int Pairs = 10;
     private static readonly bool[] WithoutFirst = [false, true];
     private static readonly bool[] WithFirst = [true, false];
 
