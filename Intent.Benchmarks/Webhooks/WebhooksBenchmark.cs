@@ -1,10 +1,14 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text;
+using System.Threading.Channels;
 using Intent.Benchmarks.Outbox;
 using Intent.Benchmarks.Runs;
 using Intent.Contracts.Webhooks;
 using Intent.Data;
 using Intent.Data.Runs;
 using Intent.Data.Webhooks;
+using Intent.Pipeline.Diagnostics;
 using Intent.Pipeline.Runs;
 using Intent.Pipeline.Webhooks;
 using MassTransit;
@@ -24,7 +28,9 @@ namespace Intent.Benchmarks.Webhooks;
 /// committed at once, until all are recorded delivered); beside raw HttpClient POSTs of the same body to
 /// the same receiver at the same concurrency, measured before and after ours in the same invocation. Beside the
 /// whole path, its ceiling: raw confirmed publishes of the same outbox messages to RabbitMQ, which the relay's
-/// rate cannot exceed.
+/// rate cannot exceed. Beside the stage, two floors that keep a durable log too: raw POSTs of pending deliveries
+/// claimed and recorded by the loop's own two statements (<see cref="RawStageAsync"/>), and the least a durable
+/// log writes (<see cref="LeastStageAsync"/>).
 /// </summary>
 public sealed class WebhooksBenchmark(BenchSettings settings)
 {
@@ -37,6 +43,18 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     private static readonly TimeSpan MinWarmUp = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan MaxWarmUp = TimeSpan.FromSeconds(60);
     private const double SettledJitShare = 0.02;
+
+    /// <summary>Batch workers of <see cref="LeastStageAsync"/>.</summary>
+    private const int LeastWorkers = 4;
+
+    /// <summary>Timers due by now: the stage's, not the floors'.</summary>
+    private const string DueNowTimers = "SELECT count(*) FROM webhook_due_deliveries WHERE next_attempt_at <= now()";
+
+    /// <summary>Outcomes the floor records in one statement at most, as the loop does.</summary>
+    private const int RecordBatch = 1000;
+
+    /// <summary>The floors' deliveries fall due this much later, so the worker's loop (claiming what is due now) leaves them alone.</summary>
+    private static readonly TimeSpan FloorDelay = TimeSpan.FromDays(1);
 
     public async Task RunAsync()
     {
@@ -64,9 +82,15 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             $"once stages of {RawRequests:N0} leave the JIT settled");
         await WarmUpAsync("ours, delivery stage", async () => await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests));
         var (stage, stageCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, Events);
-        var statements = new StatementSizes();
-        var (stageLong, stageLongCpu) = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
-        var stageStatements = statements.Stop();
+        string stageStatements;
+        (double, OutboxBenchmark.CpuReading) stageLongResult;
+        using (var statements = new StatementSizes())
+        {
+            stageLongResult = await StageAsync(worker, dataSource, receiver, organizationId, body, RawRequests);
+            stageStatements = await statements.SummaryAsync(RawRequests);
+        }
+
+        var (stageLong, stageLongCpu) = stageLongResult;
 
         Say($"floor of the delivery stage: raw POSTs of the same {RawRequests:N0} pending deliveries, claimed and recorded by the loop's own two statements " +
             "(no signing, headers, spans, metrics or logs), once rounds leave the JIT settled");
@@ -134,7 +158,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     /// <summary>Raw POSTs a second, and the CPU this process (client and receiver) used per POST.</summary>
     private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> RawAsync(Receiver receiver, string body, int requests)
     {
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+        using var client = NewClient();
         var next = 0;
         var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
         var watch = Stopwatch.StartNew();
@@ -142,9 +166,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         {
             while (Interlocked.Increment(ref next) <= requests)
             {
-                using var content = new StringContent(body, System.Text.Encoding.UTF8, "application/json");
-                using var response = await client.PostAsync(receiver.Url, content);
-                response.EnsureSuccessStatusCode();
+                await PostAsync(client, receiver.Url, body);
             }
         }));
         var rate = requests / watch.Elapsed.TotalSeconds;
@@ -233,8 +255,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         worker.Services.GetRequiredService<WebhookDeliverySignal>().Set();
 
         // The receiver's count first (in this process, no query competing for the CPU), then the database until all are recorded:
-        // a delivery's timer goes with its outcome, and the timers' table is small where the log grows by every stage.
-        while (receiver.Count - received < events || await CountAsync(dataSource, "SELECT count(*) FROM webhook_due_deliveries") > 0)
+        // a delivery's timer goes in the transaction that records its outcome, and the timers' table is small where the log
+        // grows by every stage (the floors' timers, due a day later, are not counted).
+        while (receiver.Count - received < events || await CountAsync(dataSource, DueNowTimers) > 0)
         {
             if (watch.Elapsed > TimeSpan.FromMinutes(10))
             {
@@ -286,22 +309,24 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     }
 
     /// <summary>
-    /// The delivery stage's floor: <paramref name="events"/> pending deliveries, due a day from now so the worker's loop
-    /// (claiming what is due now) leaves them alone, claimed with the loop's claim statement in batches of the loop's size,
-    /// POSTed raw (<see cref="Concurrency"/> at a time, the body as it is), and their outcomes recorded by the loop's
-    /// recording statement in batches of what came back meanwhile. Claims, POSTs and records overlap as in the loop: one
-    /// claim ahead of the POSTs, one recording at a time. Deliveries/s, and the CPU per delivery.
+    /// The delivery stage's floor: <paramref name="events"/> pending deliveries (due after <see cref="FloorDelay"/>, so the
+    /// worker's loop leaves them alone), claimed by the loop's claim statement a full <c>Webhooks:BatchSize</c> at a time
+    /// into a queue of as many, POSTed raw (<see cref="Concurrency"/> at a time, the body as it is, nothing signed or
+    /// added), and their outcomes recorded by the loop's recording statement, one recording at a time, each of whatever
+    /// came back meanwhile. Unlike the loop: one recorder that never waits to gather, and a claim of a full batch made as
+    /// soon as the previous one is queued (up to two batches claimed at once). Deliveries/s, the CPU per delivery, and the
+    /// mean deliveries a claim and a recording took.
     /// </summary>
     private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu, string Statements)> RawStageAsync(
         WebhookDeliveryStore store, NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
     {
         var options = new WebhookOptions();
-        var later = TimeSpan.FromDays(1);
-        await PendingAsync(dataSource, organizationId, body, events, later);
+        await PendingAsync(dataSource, organizationId, body, events, FloorDelay);
         var received = receiver.Count;
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
-        var queue = System.Threading.Channels.Channel.CreateBounded<ClaimedDelivery>(options.BatchSize);
-        var outcomes = System.Threading.Channels.Channel.CreateUnbounded<DeliveryOutcome>();
+        using var client = NewClient();
+        var queue = Channel.CreateBounded<ClaimedDelivery>(options.BatchSize);
+        var outcomes = Channel.CreateUnbounded<DeliveryOutcome>();
+        using var failed = new CancellationTokenSource();
         var recorded = 0;
         var claims = 0;
         var records = 0;
@@ -314,7 +339,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             {
                 for (var claimed = 0; claimed < events;)
                 {
-                    var batch = await store.ClaimAsync(options.BatchSize, DateTime.UtcNow + later + later, options.Lease, CancellationToken.None);
+                    var batch = await store.ClaimAsync(options.BatchSize, DateTime.UtcNow + FloorDelay + FloorDelay, options.Lease, failed.Token);
                     if (batch.Count == 0)
                     {
                         throw new InvalidOperationException($"the floor's claims found {claimed:N0} of {events:N0} pending deliveries");
@@ -322,7 +347,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
 
                     foreach (var delivery in batch)
                     {
-                        await queue.Writer.WriteAsync(delivery);
+                        await queue.Writer.WriteAsync(delivery, failed.Token);
                     }
 
                     claimed += batch.Count;
@@ -334,20 +359,31 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                 queue.Writer.Complete();
             }
         });
-        var posting = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
+        var posters = Task.WhenAll(Enumerable.Range(0, Concurrency).Select(_ => Task.Run(async () =>
         {
             await foreach (var delivery in queue.Reader.ReadAllAsync())
             {
-                using var content = new StringContent(delivery.Payload, System.Text.Encoding.UTF8, "application/json");
-                using var response = await client.PostAsync(delivery.Url, content);
-                var attempt = new WebhookAttempt(WebhookAttemptOutcome.Delivered, (int)response.StatusCode, TimeSpan.Zero, null, null, null);
+                await PostAsync(client, delivery.Url, delivery.Payload);
+                var attempt = new WebhookAttempt(WebhookAttemptOutcome.Delivered, 200, TimeSpan.Zero, null, null, null);
                 outcomes.Writer.TryWrite(new DeliveryOutcome(delivery, DeliveryOutcomeKind.Delivered, DateTime.UtcNow, null, attempt, true));
             }
-        }))).ContinueWith(_ => outcomes.Writer.Complete(), TaskScheduler.Default);
+        })));
+        // A failed POST ends the floor: the claims stop and the recorder finishes what came back.
+        var posting = posters.ContinueWith(
+            done =>
+            {
+                if (done.IsFaulted)
+                {
+                    failed.Cancel();
+                }
+
+                outcomes.Writer.Complete();
+            },
+            TaskScheduler.Default);
         var batch = new List<DeliveryOutcome>();
         while (await outcomes.Reader.WaitToReadAsync())
         {
-            while (batch.Count < 1000 && outcomes.Reader.TryRead(out var outcome))
+            while (batch.Count < RecordBatch && outcomes.Reader.TryRead(out var outcome))
             {
                 batch.Add(outcome);
             }
@@ -357,7 +393,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             batch.Clear();
         }
 
-        await Task.WhenAll(claiming, posting);
+        await posting;
+        await posters;
+        await claiming;
         var elapsed = watch.Elapsed;
         if (recorded != events || receiver.Count - received != events)
         {
@@ -369,26 +407,26 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     }
 
     /// <summary>
-    /// The least a durable delivery log writes per delivery, as a second floor: two batch workers, each taking up to half
-    /// the loop's batch of due timers with <c>FOR UPDATE SKIP LOCKED</c> (with the event's payload and the webhook's URL) in a
-    /// transaction held over the batch's raw POSTs (<see cref="Concurrency"/> at a time over both), then deleting those
-    /// timers and marking their log rows delivered in the same transaction. No lease and no attempt counted before a POST:
-    /// weaker than the loop (a crash mid-batch forgets its attempts), so a bound, not a design.
+    /// The least a durable delivery log writes per delivery, as a second floor: <see cref="LeastWorkers"/> batch workers, each
+    /// taking up to <c>Webhooks:BatchSize</c> / <see cref="LeastWorkers"/> due timers with <c>FOR UPDATE SKIP LOCKED</c> (with
+    /// the event's payload and the webhook's URL) in a transaction held over the batch's raw POSTs, then deleting those
+    /// timers and marking their log rows delivered in the same transaction; <see cref="Concurrency"/> POSTs at a time over
+    /// all workers, so one worker's claim or commit overlaps the others' POSTs. No lease and no attempt counted before a
+    /// POST: weaker than the loop (a crash mid-batch forgets its attempts), so a bound, not a design.
     /// </summary>
     private static async Task<(double Rate, OutboxBenchmark.CpuReading Cpu)> LeastStageAsync(
         NpgsqlDataSource dataSource, Receiver receiver, Guid organizationId, string body, int events)
     {
         var options = new WebhookOptions();
-        var later = TimeSpan.FromDays(1);
-        await PendingAsync(dataSource, organizationId, body, events, later);
+        await PendingAsync(dataSource, organizationId, body, events, FloorDelay);
         var received = receiver.Count;
         var done = 0;
-        using var client = new HttpClient(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
-        const int Workers = 2;
+        using var client = NewClient();
+        using var sending = new SemaphoreSlim(Concurrency);
 
         var before = OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero);
         var watch = Stopwatch.StartNew();
-        await Task.WhenAll(Enumerable.Range(0, Workers).Select(_ => Task.Run(async () =>
+        await Task.WhenAll(Enumerable.Range(0, LeastWorkers).Select(_ => Task.Run(async () =>
         {
             while (true)
             {
@@ -396,9 +434,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                 await using var transaction = await connection.BeginTransactionAsync();
                 var batch = new List<(Guid Id, string Payload, string Url)>();
                 await using (var claim = new NpgsqlCommand(
-                    """
-                    SET LOCAL jit = off; SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;
-                    SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off;
+                    $"""
+                    {WebhookDeliveryStore.PinnedPlan}
                     SELECT q.delivery_id, e.payload, w.url
                     FROM webhook_due_deliveries q
                     JOIN webhook_deliveries d ON d.id = q.delivery_id JOIN webhook_events e ON e.id = d.event_id JOIN webhooks w ON w.id = d.webhook_id
@@ -408,8 +445,8 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                     FOR UPDATE OF q SKIP LOCKED
                     """, connection, transaction))
                 {
-                    claim.Parameters.AddWithValue("now", DateTime.UtcNow + later + later);
-                    claim.Parameters.AddWithValue("limit", options.BatchSize / Workers);
+                    claim.Parameters.AddWithValue("now", DateTime.UtcNow + FloorDelay + FloorDelay);
+                    claim.Parameters.AddWithValue("limit", options.BatchSize / LeastWorkers);
                     await using var reader = await claim.ExecuteReaderAsync();
                     while (await reader.ReadAsync())
                     {
@@ -422,16 +459,22 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                     return;
                 }
 
-                await Parallel.ForEachAsync(batch, new ParallelOptions { MaxDegreeOfParallelism = Concurrency / Workers }, async (delivery, cancellationToken) =>
+                await Task.WhenAll(batch.Select(async delivery =>
                 {
-                    using var content = new StringContent(delivery.Payload, System.Text.Encoding.UTF8, "application/json");
-                    using var response = await client.PostAsync(delivery.Url, content, cancellationToken);
-                    response.EnsureSuccessStatusCode();
-                });
+                    await sending.WaitAsync();
+                    try
+                    {
+                        await PostAsync(client, delivery.Url, delivery.Payload);
+                    }
+                    finally
+                    {
+                        sending.Release();
+                    }
+                }));
 
                 await using (var record = new NpgsqlCommand(
-                    """
-                    SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off;
+                    $"""
+                    {WebhookDeliveryStore.PinnedPlan}
                     DELETE FROM webhook_due_deliveries WHERE delivery_id = ANY (@ids);
                     UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, next_attempt_at = NULL, last_attempt_at = now(),
                         last_response_status = 200, last_duration_ms = 1, delivered_at = now(), updated_at = now()
@@ -449,10 +492,20 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         var elapsed = watch.Elapsed;
         if (done != events || receiver.Count - received != events)
         {
-            throw new InvalidOperationException($"the floor recorded {done:N0} and the receiver got {receiver.Count - received:N0} of {events:N0} deliveries");
+            throw new InvalidOperationException($"the least-write floor recorded {done:N0} and the receiver got {receiver.Count - received:N0} of {events:N0} deliveries");
         }
 
         return (events / elapsed.TotalSeconds, (OutboxBenchmark.CpuReading.Take(() => TimeSpan.Zero) - before).PerMessage(events));
+    }
+
+    private static HttpClient NewClient() => new(new SocketsHttpHandler { UseProxy = false, AllowAutoRedirect = false });
+
+    /// <summary>One raw POST of <paramref name="payload"/>; anything but a 2xx answer ends the benchmark.</summary>
+    private static async Task PostAsync(HttpClient client, string url, string payload)
+    {
+        using var content = new StringContent(payload, Encoding.UTF8, "application/json");
+        using var response = await client.PostAsync(url, content);
+        response.EnsureSuccessStatusCode();
     }
 
     private static async Task<Guid> PrepareAsync(NpgsqlDataSource dataSource, string url)
@@ -490,10 +543,10 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
 
     private static void Say(string line) => Console.WriteLine($"-- {line}");
 
-    /// <summary>The delivery loop's statements while it lives: how many deliveries each claim and each recording took, on average (<c>intent.webhooks.batch.size</c>).</summary>
+    /// <summary>The delivery loop's statements while it lives: how many deliveries each claim and each recording took, on average (<see cref="PipelineMetrics.WebhookBatchInstrument"/>).</summary>
     private sealed class StatementSizes : IDisposable
     {
-        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly MeterListener _listener = new();
         private readonly long[] _statements = new long[2];
         private readonly long[] _deliveries = new long[2];
 
@@ -501,7 +554,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
         {
             _listener.InstrumentPublished = (instrument, listener) =>
             {
-                if (instrument.Meter.Name == Intent.Pipeline.Diagnostics.PipelineMetrics.MeterName && instrument.Name == "intent.webhooks.batch.size")
+                if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Name == PipelineMetrics.WebhookBatchInstrument)
                 {
                     listener.EnableMeasurementEvents(instrument);
                 }
@@ -515,14 +568,24 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             _listener.Start();
         }
 
-        /// <summary>Stops listening; the mean deliveries a claim and a recording, as "claims / records".</summary>
-        public string Stop()
+        /// <summary>
+        /// "claims / records", the mean deliveries of each, once recordings of <paramref name="deliveries"/> were reported
+        /// (the loop reports one after its commit, which the stage may see first), or after a second.
+        /// </summary>
+        public async Task<string> SummaryAsync(int deliveries)
         {
-            _listener.Dispose();
-            return $"{_deliveries[0] / (double)Math.Max(1, _statements[0]):N0} / {_deliveries[1] / (double)Math.Max(1, _statements[1]):N0}";
+            var waited = Stopwatch.StartNew();
+            while (Interlocked.Read(ref _deliveries[1]) < deliveries && waited.Elapsed < TimeSpan.FromSeconds(1))
+            {
+                await Task.Delay(5);
+            }
+
+            return $"{Mean(0):N0} / {Mean(1):N0}";
         }
 
         public void Dispose() => _listener.Dispose();
+
+        private double Mean(int stage) => Interlocked.Read(ref _deliveries[stage]) / (double)Math.Max(1, Interlocked.Read(ref _statements[stage]));
     }
 
     /// <summary>The receiver: Kestrel on 127.0.0.1 answering 200 to every POST, counting them.</summary>

@@ -14,6 +14,9 @@ public sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "Intent.Pipeline";
 
+    /// <summary>The histogram of deliveries the webhook delivery loop handled in one statement, with a <c>stage</c> tag (claim or record).</summary>
+    public const string WebhookBatchInstrument = "intent.webhooks.batch.size";
+
     private static readonly double[] SecondsBuckets = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600];
 
     // A webhook attempt lasts milliseconds to its 10 s timeout.
@@ -70,7 +73,7 @@ public sealed class PipelineMetrics : IDisposable
         _webhookAttemptDuration = Seconds("intent.webhooks.attempt.duration", "How long one webhook delivery attempt took, by outcome.", AttemptBuckets);
         _webhooksDisabled = _meter.CreateCounter<long>("intent.webhooks.disabled", "{webhook}",
             "Webhooks disabled after too many deliveries in a row failed for good.");
-        _webhookBatch = _meter.CreateHistogram("intent.webhooks.batch.size", "{delivery}",
+        _webhookBatch = _meter.CreateHistogram(WebhookBatchInstrument, "{delivery}",
             "Deliveries the delivery loop handled in one statement, by stage: claim (claimed for an attempt) or record (outcomes recorded).",
             tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000] });
     }

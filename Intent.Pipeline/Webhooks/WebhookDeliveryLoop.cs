@@ -12,8 +12,8 @@ namespace Intent.Pipeline.Webhooks;
 /// (<c>Webhooks:ConcurrentDeliveries</c> at a time, each signed, each continuing its event's trace), and records
 /// the outcomes that came meanwhile in one statement (<see cref="WebhookDeliveryStore.RecordAsync"/>). The three
 /// run at once: claims keep a queue of at most <c>Webhooks:BatchSize</c> deliveries ahead of the senders (claiming
-/// again once half has gone out), and two recorders write whatever outcomes arrived while they wrote the
-/// previous ones. A delivery's <c>next_attempt_at</c> is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
+/// again once half has gone out), and two recorders take turns: one gathers outcomes (for 10 ms, unless 500 are
+/// waiting) while the other writes what it gathered. A delivery's <c>next_attempt_at</c> is its durable timer; the loop looks for due ones when the fan-out of this process commits new deliveries,
 /// when a retry it recorded falls due, and every <c>Webhooks:PollInterval</c>. Loops of several workers share the
 /// rows (<c>SKIP LOCKED</c>, leases); a loop that dies leaves its claims to be taken again when their lease passes.
 /// </summary>
@@ -35,7 +35,7 @@ public sealed class WebhookDeliveryLoop(
 
     private const int Recorders = 2;
 
-    /// <summary>Outcomes a recording waits for, at most <see cref="RecordGather"/>, before it writes.</summary>
+    /// <summary>Outcomes enough for a recording to write at once; with fewer, it gathers for <see cref="RecordGather"/> first.</summary>
     private const int RecordTarget = 500;
 
     private static readonly TimeSpan RecordGather = TimeSpan.FromMilliseconds(10);
@@ -52,7 +52,9 @@ public sealed class WebhookDeliveryLoop(
         // Not single-reader: there are two recorders, and they gather by its count.
         var outcomes = Channel.CreateUnbounded<DeliveryOutcome>(new UnboundedChannelOptions { SingleReader = false });
         // Two recorders: writing outcomes is the loop's costliest statement, and two use both a database's cores.
-        var recorders = Enumerable.Range(0, Recorders).Select(_ => Task.Run(() => RecordAsync(outcomes.Reader, stoppingToken), CancellationToken.None)).ToArray();
+        using var gathering = new SemaphoreSlim(1, 1);
+        var recorders = Enumerable.Range(0, Recorders)
+            .Select(_ => Task.Run(() => RecordAsync(outcomes.Reader, gathering, stoppingToken), CancellationToken.None)).ToArray();
         var senders = Enumerable.Range(0, _settings.ConcurrentDeliveries)
             .Select(_ => Task.Run(() => SendAsync(queue.Reader, outcomes.Writer, stoppingToken), CancellationToken.None))
             .ToArray();
@@ -204,23 +206,27 @@ public sealed class WebhookDeliveryLoop(
         return outcome;
     }
 
-    private async Task RecordAsync(ChannelReader<DeliveryOutcome> outcomes, CancellationToken stop)
+    private async Task RecordAsync(ChannelReader<DeliveryOutcome> outcomes, SemaphoreSlim gathering, CancellationToken stop)
     {
         var batch = new List<DeliveryOutcome>();
         while (await outcomes.WaitToReadAsync(CancellationToken.None))
         {
             try
             {
-                // More outcomes per statement: each costs the database a commit and a statement's overhead, which made
-                // up a sixth of its work a delivery in batches of 200. A moment's wait at most; the other recorder writes meanwhile.
-                if (outcomes.Count < RecordTarget)
+                // One recorder gathers while the other writes: each statement costs the database a commit and a
+                // statement's overhead besides its rows, so fewer and fuller statements cost it less.
+                await gathering.WaitAsync(CancellationToken.None);
+                try
                 {
-                    await Task.Delay(RecordGather, clock, CancellationToken.None);
+                    await GatherAsync(outcomes, stop);
+                    while (batch.Count < MaxRecordBatch && outcomes.TryRead(out var outcome))
+                    {
+                        batch.Add(outcome);
+                    }
                 }
-
-                while (batch.Count < MaxRecordBatch && outcomes.TryRead(out var outcome))
+                finally
                 {
-                    batch.Add(outcome);
+                    gathering.Release();
                 }
 
                 // The other recorder may have taken what this one was woken for.
@@ -236,6 +242,18 @@ public sealed class WebhookDeliveryLoop(
             }
 
             batch.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Fewer than <see cref="RecordTarget"/> outcomes waiting: waits <see cref="RecordGather"/> for more (a moment, against
+    /// the 30 s of a lease's margin); not once stopping, when what is left is written at once.
+    /// </summary>
+    private async Task GatherAsync(ChannelReader<DeliveryOutcome> outcomes, CancellationToken stop)
+    {
+        if (outcomes.Count < RecordTarget && !stop.IsCancellationRequested)
+        {
+            await Task.Delay(RecordGather, clock, CancellationToken.None);
         }
     }
 

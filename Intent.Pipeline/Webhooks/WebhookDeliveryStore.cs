@@ -14,6 +14,17 @@ namespace Intent.Pipeline.Webhooks;
 /// </summary>
 public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
 {
+    /// <summary>The settings each statement runs under, in its own transaction (<see cref="CommandAsync"/> says why).</summary>
+    public const string PinnedPlan =
+        """
+        SET LOCAL jit = off;
+        SET LOCAL enable_seqscan = off;
+        SET LOCAL enable_bitmapscan = off;
+        SET LOCAL enable_sort = off;
+        SET LOCAL enable_hashjoin = off;
+        SET LOCAL enable_mergejoin = off;
+        """;
+
     /// <summary>
     /// Claims up to <paramref name="limit"/> deliveries that are pending, due and not under another loop's lease,
     /// oldest due first, skipping timers another transaction has locked: counts the attempt and sets the lease on the
@@ -193,15 +204,6 @@ public sealed class WebhookDeliveryStore(IServiceScopeFactory scopes)
         await db.Database.OpenConnectionAsync(cancellationToken);
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
         var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        return new NpgsqlCommand(
-            $"""
-            SET LOCAL jit = off;
-            SET LOCAL enable_seqscan = off;
-            SET LOCAL enable_bitmapscan = off;
-            SET LOCAL enable_sort = off;
-            SET LOCAL enable_hashjoin = off;
-            SET LOCAL enable_mergejoin = off;
-            {sql}
-            """, connection, transaction);
+        return new NpgsqlCommand($"{PinnedPlan}\n{sql}", connection, transaction);
     }
 }
