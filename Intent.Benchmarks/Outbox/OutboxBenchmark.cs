@@ -238,10 +238,16 @@ public sealed class OutboxBenchmark(BenchSettings settings)
 
         const long firstId = 2_000_000;
         var count = (int)(rate * SteadyDuration.TotalSeconds);
+        using var sampler = AllocationSampler.Wanted ? new AllocationSampler() : null;
+        sampler?.Start();
         var before = CpuReading.Take(relayCpu, await relayJit());
         await SteadyAsync(write, firstId, count, rate);
         await WaitForReceivedAsync(recorder, firstId, count);
         var cpu = CpuReading.Take(relayCpu, await relayJit()) - before;
+        foreach (var line in sampler?.Stop(25) ?? [])
+        {
+            Say($"  allocated: {line}");
+        }
 
         var latencies = recorder.Committed
             .Where(c => recorder.Received.ContainsKey(c.Key))
