@@ -56,6 +56,9 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
     /// <summary>The floors' deliveries fall due this much later, so the worker's loop (claiming what is due now) leaves them alone.</summary>
     private static readonly TimeSpan FloorDelay = TimeSpan.FromDays(1);
 
+    /// <summary>The "now" the floors claim at: past their deliveries' due time, whatever the clock.</summary>
+    private static DateTime FloorClaimTime => DateTime.UtcNow + FloorDelay + FloorDelay;
+
     public async Task RunAsync()
     {
         await using var receiver = await Receiver.StartAsync();
@@ -339,7 +342,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
             {
                 for (var claimed = 0; claimed < events;)
                 {
-                    var batch = await store.ClaimAsync(options.BatchSize, DateTime.UtcNow + FloorDelay + FloorDelay, options.Lease, failed.Token);
+                    var batch = await store.ClaimAsync(options.BatchSize, FloorClaimTime, options.Lease, failed.Token);
                     if (batch.Count == 0)
                     {
                         throw new InvalidOperationException($"the floor's claims found {claimed:N0} of {events:N0} pending deliveries");
@@ -445,7 +448,7 @@ public sealed class WebhooksBenchmark(BenchSettings settings)
                     FOR UPDATE OF q SKIP LOCKED
                     """, connection, transaction))
                 {
-                    claim.Parameters.AddWithValue("now", DateTime.UtcNow + FloorDelay + FloorDelay);
+                    claim.Parameters.AddWithValue("now", FloorClaimTime);
                     claim.Parameters.AddWithValue("limit", options.BatchSize / LeastWorkers);
                     await using var reader = await claim.ExecuteReaderAsync();
                     while (await reader.ReadAsync())
